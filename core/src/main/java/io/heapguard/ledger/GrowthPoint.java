@@ -1,0 +1,47 @@
+package io.heapguard.ledger;
+
+/**
+ * A place where memory grows, named as rules name it in {@code rule.<name>.targets}.
+ *
+ * <p>The ordinal is baked into instrumented bytecode as a constant, so constants are only ever
+ * appended.
+ */
+public enum GrowthPoint {
+    BYTE_ARRAY_OUTPUT_STREAM("ByteArrayOutputStream", true),
+    BYTE_BUFFER_ALLOCATE("ByteBuffer.allocate", true),
+    BYTE_BUFFER_ALLOCATE_DIRECT("ByteBuffer.allocateDirect", false);
+
+    private static final GrowthPoint[] VALUES = values();
+
+    private final String targetName;
+    private final boolean onHeap;
+
+    GrowthPoint(String targetName, boolean onHeap) {
+        this.targetName = targetName;
+        this.onHeap = onHeap;
+    }
+
+    /** The name used in rules, the README's table and refusal messages. */
+    public String targetName() {
+        return targetName;
+    }
+
+    /** Whether the memory is taken from the Java heap, and so is subject to {@code heap.reserve}. */
+    public boolean onHeap() {
+        return onHeap;
+    }
+
+    public static GrowthPoint ofOrdinal(int ordinal) {
+        return VALUES[ordinal];
+    }
+
+    /** The point with this target name, or {@code null}. Case-sensitive, as class names are. */
+    public static GrowthPoint byTargetName(String name) {
+        for (GrowthPoint p : VALUES) {
+            if (p.targetName.equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

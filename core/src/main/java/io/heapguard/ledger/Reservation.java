@@ -1,0 +1,59 @@
+package io.heapguard.ledger;
+
+/**
+ * A granted growth whose memory does not exist yet. Becomes a {@link Charge} tied to the new object
+ * once allocated, or is given back if the allocation throws. Confined to the thread that asked.
+ */
+public final class Reservation {
+    static final Reservation SENTINEL = new Reservation(null, GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM, 0,
+            new Account[0], null, null);
+
+    private final Ledger ledger;
+    final GrowthPoint point;
+    final long bytes;
+    final Account[] accounts;
+    final Account owner;
+    final Throwable site;
+    private boolean settled;
+
+    Reservation(Ledger ledger, GrowthPoint point, long bytes, Account[] accounts, Account owner, Throwable site) {
+        this.ledger = ledger;
+        this.point = point;
+        this.bytes = bytes;
+        this.accounts = accounts;
+        this.owner = owner;
+        this.site = site;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Ties the charge to {@code allocated}; it is credited when that object is collected. */
+    public void bind(Object allocated) {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        if (allocated == null) {
+            creditAll();
+            return;
+        }
+        ledger.registry().add(new Charge(allocated, ledger.registry().queue(), this));
+    }
+
+    /** The allocation did not happen: give every account its bytes back. */
+    public void abandon() {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        creditAll();
+    }
+
+    private void creditAll() {
+        for (Account a : accounts) {
+            a.credit(bytes);
+        }
+    }
+}

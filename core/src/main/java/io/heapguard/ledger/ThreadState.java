@@ -1,0 +1,64 @@
+package io.heapguard.ledger;
+
+import java.util.Arrays;
+
+/**
+ * What the ledger keeps per thread, reached only on the slow path: the thread's own account (what it
+ * holds, for attribution and the heap reserve), its open scopes, and the re-entrancy guard that keeps
+ * the ledger from deciding about growths it causes itself.
+ */
+final class ThreadState {
+    private static final Scope[] NO_SCOPES = new Scope[0];
+
+    private static final ThreadLocal<ThreadState> CURRENT = new ThreadLocal<ThreadState>() {
+        @Override
+        protected ThreadState initialValue() {
+            Thread t = Thread.currentThread();
+            return new ThreadState(new Account("thread " + t.getName() + " (#" + t.getId() + ")"));
+        }
+    };
+
+    final Account owner;
+    boolean inLedger;
+    private Scope[] scopes = NO_SCOPES;
+    private int depth;
+
+    private ThreadState(Account owner) {
+        this.owner = owner;
+    }
+
+    static ThreadState current() {
+        return CURRENT.get();
+    }
+
+    int scopeDepth() {
+        return depth;
+    }
+
+    Scope scope(int i) {
+        return scopes[i];
+    }
+
+    void push(Scope scope) {
+        if (depth == scopes.length) {
+            scopes = Arrays.copyOf(scopes, Math.max(4, depth * 2));
+        }
+        scopes[depth++] = scope;
+    }
+
+    /** Removes {@code scope} wherever it stands, so a scope closed out of order cannot corrupt the stack. */
+    void remove(Scope scope) {
+        for (int i = depth - 1; i >= 0; i--) {
+            if (scopes[i] == scope) {
+                System.arraycopy(scopes, i + 1, scopes, i, depth - i - 1);
+                scopes[--depth] = null;
+                return;
+            }
+        }
+    }
+
+    /** The open scopes, outermost first; used to carry them into another thread's task. */
+    Scope[] snapshot() {
+        return depth == 0 ? NO_SCOPES : Arrays.copyOf(scopes, depth);
+    }
+}

@@ -1,0 +1,315 @@
+package io.heapguard.ledger;
+
+import io.heapguard.HeapGuard;
+import io.heapguard.QuotaExceededException;
+import io.heapguard.config.Mode;
+import io.heapguard.testing.TestConfigs;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.heapguard.ledger.GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM;
+import static io.heapguard.ledger.GrowthPoint.BYTE_BUFFER_ALLOCATE;
+import static io.heapguard.ledger.GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT;
+import static io.heapguard.testing.TestConfigs.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LedgerTest {
+    private static final long MIB = 1 << 20;
+
+    @Test
+    void belowTrackMinNothingIsChargedOrChecked() {
+        Ledger ledger = Ledger.standalone(config().trackMin(64 * 1024).globalLimit(10).build(), TestConfigs.NO_COLLECTION);
+        assertNull(ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 64 * 1024 - 1));
+        assertEquals(0, ledger.global().used());
+    }
+
+    @Test
+    void maxBufferRefusesEvenBelowTrackMinAndNamesTheRule() {
+        Ledger ledger = Ledger.standalone(config().trackMin(MIB).rule("small", "ByteArrayOutputStream", "", 1000, -1).build(),
+                TestConfigs.NO_COLLECTION);
+        assertNull(ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 500, 1000), "exactly max-buffer is allowed");
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 1000, 2000));
+        assertEquals("small", e.rule());
+        assertTrue(e.perBuffer());
+        assertEquals(2000, e.requestedBytes());
+        assertEquals(1000, e.limitBytes());
+        assertEquals(1000, e.usedBytes());
+        assertEquals("ByteArrayOutputStream", e.target());
+        assertTrue(e.getMessage().contains("rule 'small' allows at most 1000 B per buffer"), e.getMessage());
+        assertEquals(1, ledger.ruleAccount("small").denials());
+        assertNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 5000), "other targets are not covered");
+    }
+
+    @Test
+    void aRuleLimitRefusesWhatWouldExceedItAndBacksOutNothingLeft() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 100).build(), TestConfigs.NO_COLLECTION);
+        Reservation a = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 60);
+        assertNotNull(a);
+        assertEquals(60, ledger.ruleAccount("r").used());
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 41));
+        assertEquals("r", e.rule());
+        assertFalse(e.perBuffer());
+        assertEquals(60, e.usedBytes());
+        assertEquals(60, ledger.ruleAccount("r").used(), "a refusal charges nothing");
+        assertEquals(60, ledger.global().used());
+        a.abandon();
+        assertEquals(0, ledger.ruleAccount("r").used());
+        assertEquals(0, ledger.global().used());
+        assertEquals(60, ledger.ruleAccount("r").peak());
+    }
+
+    @Test
+    void aLaterCheckBacksOutTheEarlierCharges() {
+        Ledger ledger = Ledger.standalone(config().globalLimit(100).rule("r", "*", "", -1, 1000).build(),
+                TestConfigs.NO_COLLECTION);
+        Reservation first = ledger.reserve(BYTE_BUFFER_ALLOCATE_DIRECT, 0, 80);
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE_DIRECT, 0, 30));
+        assertEquals("global", e.rule());
+        assertEquals(80, ledger.ruleAccount("r").used(), "the rule's charge for the refused growth was backed out");
+        assertEquals(80, ledger.global().used());
+        first.abandon();
+    }
+
+    @Test
+    void monitorModeNeverRefusesButCountsAndCharges() {
+        Ledger ledger = Ledger.standalone(config().mode(Mode.MONITOR).globalLimit(100).rule("r", "*", "", 10, -1).build(),
+                TestConfigs.NO_COLLECTION);
+        Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 500);
+        assertNotNull(r);
+        assertEquals(2, ledger.denials(), "max-buffer and global would both have refused");
+        assertEquals(500, ledger.global().used());
+        r.abandon();
+    }
+
+    @Test
+    void theChargeIsCreditedWhenItsObjectIsCollected() throws Exception {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM);
+        Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
+        byte[] buffer = new byte[(int) (6 * MIB)];
+        r.bind(buffer);
+        assertEquals(6 * MIB, ledger.ruleAccount("r").used());
+        assertEquals(1, ledger.liveCharges());
+        buffer = null;
+        // The next growth that would not fit collects, waits for the references and is granted.
+        Reservation again = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
+        assertNotNull(again);
+        assertEquals(6 * MIB, ledger.ruleAccount("r").used());
+        assertEquals(0, ledger.liveCharges());
+        assertTrue(ledger.forcedCollections() >= 1);
+        again.abandon();
+    }
+
+    @Test
+    void liveDataThatDoesNotFitIsRefusedAfterACollection() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM);
+        byte[] kept = new byte[(int) (6 * MIB)];
+        ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB).bind(kept);
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB));
+        assertEquals("r", e.rule());
+        assertEquals(6 * MIB, ledger.ruleAccount("r").used());
+        assertEquals(6 * MIB, kept.length);
+    }
+
+    @Test
+    void topConsumersNameTheCallSitesHoldingTheMost() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 5 * MIB).build(), TestConfigs.NO_COLLECTION);
+        List<Object> kept = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            byte[] b = new byte[(int) MIB];
+            ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB).bind(b);
+            kept.add(b);
+        }
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 2 * MIB));
+        assertFalse(e.topConsumers().isEmpty());
+        assertTrue(e.topConsumers().get(0).startsWith("4.0 MiB at "), e.topConsumers().toString());
+        assertTrue(e.getMessage().contains("top consumers: 4.0 MiB at "), e.getMessage());
+        assertEquals(4, kept.size());
+    }
+
+    @Test
+    void theRefusalsTraceStartsAtTheGrowthPointAndItsCallSiteIsOutsideHeapguard() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", 10, -1).build(), TestConfigs.NO_COLLECTION);
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 11));
+        assertFalse(e.getStackTrace()[0].getClassName().startsWith("io.heapguard.ledger."),
+                e.getStackTrace()[0].toString());
+        assertNotNull(e.callSite());
+        assertFalse(e.callSite().getClassName().startsWith("io.heapguard.ledger."));
+    }
+
+    @Test
+    void liveLimitChangesApplyAtOnceAndBadWritesChangeNothing() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", 100, -1).build(), TestConfigs.NO_COLLECTION);
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 200));
+        ledger.setRuleMaxBufferBytes("r", 1000);
+        assertNotNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 200));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ledger.setRuleMaxBufferBytes("r", -2));
+        assertTrue(bad.getMessage().contains("-2"), bad.getMessage());
+        assertEquals(1000, ledger.ruleMaxBufferBytes("r"));
+        assertThrows(IllegalArgumentException.class, () -> ledger.setRuleLimitBytes("nope", 5));
+        ledger.setRuleMaxBufferBytes("r", -1);
+        assertEquals(-1, ledger.ruleMaxBufferBytes("r"));
+        ledger.setGlobalLimitBytes(50);
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 51));
+        assertThrows(IllegalArgumentException.class, () -> ledger.setGlobalLimitBytes(-7));
+        assertEquals(50, ledger.globalLimitBytes());
+    }
+
+    @Test
+    void offModeDecidesNothing() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", 1, 1).build(), TestConfigs.NO_COLLECTION);
+        ledger.setMode(Mode.OFF);
+        assertNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 1000));
+        assertEquals(0, ledger.denials());
+    }
+
+    @Test
+    void reloadKeepsWhatSurvivingRulesHoldAndReportsChanges() {
+        Ledger ledger = Ledger.standalone(config().rule("keep", "*", "", -1, 100).rule("drop", "*", "", -1, 100).build(),
+                TestConfigs.NO_COLLECTION);
+        Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 40);
+        List<List<String>> changes = ledger.reload(config().rule("keep", "*", "", -1, 50).rule("new", "*", "", -1, 10).build());
+        assertEquals(List.of("new"), changes.get(0));
+        assertEquals(List.of("drop"), changes.get(1));
+        assertEquals(40, ledger.ruleAccount("keep").used());
+        assertNull(ledger.ruleAccount("drop"));
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 11));
+        r.abandon();
+    }
+
+    @Test
+    void theHeapReserveRefusesTheThreadHoldingTheMostButNotTheOthers() throws Exception {
+        long everything = Runtime.getRuntime().maxMemory();
+        Ledger ledger = Ledger.standalone(config().build(), TestConfigs.NO_COLLECTION);
+        // Another thread takes the most and keeps it.
+        List<Object> hogs = new ArrayList<>();
+        Thread hog = new Thread(() -> {
+            byte[] b = new byte[(int) (8 * MIB)];
+            ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 8 * MIB).bind(b);
+            hogs.add(b);
+        });
+        hog.start();
+        hog.join();
+        ledger.setHeapReserveBytes(everything); // from now on every tracked growth finds the heap "full"
+        Reservation innocent = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB);
+        assertNotNull(innocent, "a thread holding little is not refused while another holds the most");
+        innocent.abandon();
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 16 * MIB));
+        assertEquals("heap-reserve", e.rule());
+        assertEquals(1, ledger.heapReserveDenials());
+        assertEquals(1, hogs.size());
+    }
+
+    @Test
+    void scopesAreCheckedNestedAndReleasedOnClose() {
+        Ledger ledger = Ledger.standalone(config().build(), TestConfigs.NO_COLLECTION);
+        Scope outer = ledger.openScope("request", 100);
+        Scope inner = ledger.openScope("parse", 50);
+        Reservation a = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 40);
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 20));
+        assertEquals("scope:parse", e.rule());
+        ledger.closeScope(inner);
+        assertEquals(0, inner.usedBytes());
+        Reservation b = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 50);
+        assertEquals(90, outer.usedBytes());
+        QuotaExceededException o = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 20));
+        assertEquals("scope:request", o.rule());
+        ledger.closeScope(outer);
+        assertNotNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 20));
+        a.abandon();
+        b.abandon();
+    }
+
+    @Test
+    void aListenerThatGrowsIsNotReentered() {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", 10, -1).build(), TestConfigs.NO_COLLECTION);
+        AtomicInteger calls = new AtomicInteger();
+        ledger.addRefusalListener(refusal -> {
+            calls.incrementAndGet();
+            assertNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 1_000_000), "growths inside the ledger are not decided");
+        });
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 11));
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void concurrentGrantsNeverExceedTheLimit() throws Exception {
+        long limit = 1000;
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, limit).build(), TestConfigs.NO_COLLECTION);
+        int threads = 4;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        CountDownLatch done = new CountDownLatch(threads);
+        AtomicInteger violations = new AtomicInteger();
+        for (int t = 0; t < threads; t++) {
+            new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < 20_000; i++) {
+                        try {
+                            Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 300);
+                            if (ledger.ruleAccount("r").used() > limit) {
+                                violations.incrementAndGet();
+                            }
+                            r.abandon();
+                        } catch (QuotaExceededException expected) {
+                            // another thread holds the quota
+                        }
+                    }
+                } catch (Exception e) {
+                    violations.incrementAndGet();
+                } finally {
+                    done.countDown();
+                }
+            }).start();
+        }
+        done.await();
+        assertEquals(0, violations.get());
+        assertEquals(0, ledger.ruleAccount("r").used());
+        assertTrue(ledger.ruleAccount("r").peak() <= limit);
+    }
+
+    @Test
+    void isQuotaExceededFindsCausesAndSuppressedAndSurvivesCycles() {
+        QuotaExceededException q = new QuotaExceededException("r", 2, 1, 0, null);
+        RuntimeException wrapped = new RuntimeException(new IllegalStateException(q));
+        assertTrue(HeapGuard.isQuotaExceeded(wrapped));
+        RuntimeException suppressing = new RuntimeException("outer");
+        suppressing.addSuppressed(new RuntimeException(q));
+        assertTrue(HeapGuard.isQuotaExceeded(suppressing));
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b);
+        a.addSuppressed(b);
+        assertFalse(HeapGuard.isQuotaExceeded(a));
+        assertFalse(HeapGuard.isQuotaExceeded(null));
+        assertTrue(HeapGuard.findQuotaExceeded(wrapped) == q);
+    }
+
+    @Test
+    void withoutTheAgentAScopeIsInert() {
+        try (var scope = HeapGuard.scope("request", 10)) {
+            assertFalse(scope.isGuarded());
+            assertEquals(0, scope.usedBytes());
+        }
+        assertThrows(IllegalArgumentException.class, () -> HeapGuard.scope("x", -1));
+    }
+}
