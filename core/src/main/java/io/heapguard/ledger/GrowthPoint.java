@@ -9,7 +9,23 @@ package io.heapguard.ledger;
 public enum GrowthPoint {
     BYTE_ARRAY_OUTPUT_STREAM("ByteArrayOutputStream", true),
     BYTE_BUFFER_ALLOCATE("ByteBuffer.allocate", true),
-    BYTE_BUFFER_ALLOCATE_DIRECT("ByteBuffer.allocateDirect", false);
+    BYTE_BUFFER_ALLOCATE_DIRECT("ByteBuffer.allocateDirect", false),
+    /** {@code StringBuilder} and {@code StringBuffer} (so {@code StringWriter}): growth and inflation to UTF-16. */
+    STRING_BUILDER("StringBuilder", true),
+    /** {@code CharArrayWriter}'s growth in its {@code write} methods. */
+    CHAR_ARRAY_WRITER("CharArrayWriter", true),
+    /** {@code InputStream.readAllBytes}/{@code readNBytes(int)} and the overrides that bypass them. */
+    INPUT_STREAM_READ_ALL("InputStream.readAllBytes", true),
+    /** {@code Files.readAllBytes} and {@code Files.readString}. */
+    FILES_READ_ALL("Files.readAllBytes", true),
+    /** {@code ArrayList} backing-array growth, charged as capacity times the reference size. */
+    ARRAY_LIST("ArrayList", true),
+    /** {@code ArrayDeque} backing-array growth, charged as capacity times the reference size. */
+    ARRAY_DEQUE("ArrayDeque", true),
+    /** {@code HashMap} table growth, charged as capacity times the reference size. */
+    HASH_MAP("HashMap", true),
+    /** Large arrays created in application and library code ({@code arrays.*} keys). */
+    ARRAY("array", true);
 
     private static final GrowthPoint[] VALUES = values();
 

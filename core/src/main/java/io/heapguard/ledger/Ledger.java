@@ -48,6 +48,7 @@ public final class Ledger {
     private volatile Policy policy;
     private volatile HeapGuardConfig config;
     private volatile RefusalListener[] listeners = new RefusalListener[0];
+    private volatile GrowthListener growthListener;
     private volatile System.Logger logger;
 
     private Ledger(HeapGuardConfig config, Platform platform) {
@@ -162,6 +163,14 @@ public final class Ledger {
         charged[n++] = ts.owner;
         for (Policy.Rule r : rules) {
             r.account.countGrant();
+        }
+        GrowthListener gl = growthListener;
+        if (gl != null) {
+            try {
+                gl.granted(point, current, requested);
+            } catch (RuntimeException | LinkageError e) {
+                // An event stream must not fail a growth it was only told about.
+            }
         }
         Throwable site = requested >= ATTRIBUTION_MIN ? new Throwable() : null;
         return new Reservation(this, point, requested, n == charged.length ? charged : Arrays.copyOf(charged, n),
@@ -350,6 +359,11 @@ public final class Ledger {
             next[next.length - 1] = listener;
             listeners = next;
         }
+    }
+
+    /** Replaces the one growth listener (null for none). */
+    public void setGrowthListener(GrowthListener listener) {
+        growthListener = listener;
     }
 
     /** Credits what the collector has found; JMX reads call it so figures are fresh while idle. */

@@ -25,7 +25,7 @@ class JcstressTest {
 
     @Test
     void noOverCommitIsEverObserved() throws Exception {
-        Path results = Files.createDirectories(Path.of("target", "jcstress-" + MODE));
+        Path results = Files.createDirectories(Path.of("target", "jcstress-" + MODE)).toAbsolutePath();
         Path log = results.resolve("output.txt");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -42,7 +42,8 @@ class JcstressTest {
         cmd.add(results.toString());
         cmd.add("-sc");
         cmd.add("false");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // jcstress drops its result blob into the working directory: keep it under target/.
+        Process p = new ProcessBuilder(cmd).directory(results.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long bound = "sanity".equals(MODE) ? 5 : 60;
         boolean finished = p.waitFor(bound, TimeUnit.MINUTES);
         if (!finished) {
