@@ -41,9 +41,10 @@ import java.util.TreeSet;
  * </ul>
  * A key given in a higher source wins for that key only; a rule's or scope's keys merge across
  * sources. Every value in every source is validated, including values a higher source overrides.
- * Checks run in precedence order (agent argument, system properties in name order, environment in
- * name order, the rules file in line order, then whole rules and scopes in name order) and the first
- * problem is thrown.
+ * Checks run in this order and the first problem is thrown: the agent argument left to right, system
+ * properties in name order, environment variables in name order, the rules file in line order (each
+ * key, then its value), then the environment's rule and scope names (ambiguous matches, two variables
+ * setting one key), then whole rules and scopes in name order.
  *
  * <p>Loaded by the bootstrap class loader: plain JDK, no lambdas or streams.
  */

@@ -16,7 +16,8 @@ public final class Durations {
     }
 
     /**
-     * @return the duration, always positive
+     * @return the duration, always positive and at most {@link Long#MAX_VALUE} milliseconds (so
+     *         {@link Duration#toMillis()} never overflows)
      * @throws IllegalArgumentException when the text is not a positive duration
      */
     public static Duration parse(String text) {
@@ -36,7 +37,8 @@ public final class Durations {
             unit = 'x';
         } else {
             unitLength = 1;
-            unit = Character.toLowerCase(t.charAt(n - 1));
+            char last = t.charAt(n - 1);
+            unit = last >= 'A' && last <= 'Z' ? (char) (last - 'A' + 'a') : last;
             if (unit != 's' && unit != 'm' && unit != 'h') {
                 throw new IllegalArgumentException("not a duration (" + EXPECTED + ")");
             }
@@ -50,24 +52,16 @@ public final class Durations {
         }
         long v = Sizes.parseDigits(t, 0, digitsEnd);
         if (v < 0) {
-            throw new IllegalArgumentException("too long");
+            throw new IllegalArgumentException("too long (at most " + Long.MAX_VALUE + "ms)");
         }
         if (v == 0) {
             throw new IllegalArgumentException("must be positive (" + EXPECTED + ")");
         }
+        long unitMillis = unit == 'x' ? 1L : unit == 's' ? 1000L : unit == 'm' ? 60_000L : 3_600_000L;
         try {
-            switch (unit) {
-                case 'x':
-                    return Duration.ofMillis(v);
-                case 's':
-                    return Duration.ofSeconds(v);
-                case 'm':
-                    return Duration.ofMinutes(v);
-                default:
-                    return Duration.ofHours(v);
-            }
+            return Duration.ofMillis(Math.multiplyExact(v, unitMillis));
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("too long");
+            throw new IllegalArgumentException("too long (at most " + Long.MAX_VALUE + "ms)");
         }
     }
 }

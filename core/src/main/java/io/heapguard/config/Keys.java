@@ -108,7 +108,8 @@ final class Keys {
             String rest = key.substring(word.length() + 1);
             int dot = rest.lastIndexOf('.');
             if (dot < 0) {
-                throw new IllegalArgumentException("incomplete key; expected " + alternatives(prefix + key, suffixes));
+                String base = rest.isEmpty() ? prefix + word + ".<name>" : prefix + key;
+                throw new IllegalArgumentException("incomplete key; expected " + alternatives(base, suffixes));
             }
             String name = rest.substring(0, dot);
             String suffix = rest.substring(dot + 1);
@@ -378,13 +379,14 @@ final class Keys {
     }
 
     /**
-     * Levenshtein distance ignoring ASCII case, with {@code -}, {@code _} and {@code .} counted as
+     * Edit distance (Levenshtein, a swap of neighbours counting as one edit) ignoring ASCII case, with {@code -}, {@code _} and {@code .} counted as
      * equal (they are the usual slips between the sources' spellings); capped for long inputs.
      */
     static int distance(String a, String b) {
         if (Math.abs(a.length() - b.length()) > 2 || a.length() > 200) {
             return Integer.MAX_VALUE / 2;
         }
+        int[] before = new int[b.length() + 1];
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
@@ -394,10 +396,16 @@ final class Keys {
             cur[0] = i;
             char ca = fold(a.charAt(i - 1));
             for (int j = 1; j <= b.length(); j++) {
-                int cost = ca == fold(b.charAt(j - 1)) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                char cb = fold(b.charAt(j - 1));
+                int cost = ca == cb ? 0 : 1;
+                int d = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                if (i > 1 && j > 1 && ca == fold(b.charAt(j - 2)) && fold(a.charAt(i - 2)) == cb) {
+                    d = Math.min(d, before[j - 2] + 1); // two neighbours swapped
+                }
+                cur[j] = d;
             }
-            int[] t = prev;
+            int[] t = before;
+            before = prev;
             prev = cur;
             cur = t;
         }

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outcome, error, or no test at all.
  */
 class JcstressTest {
-    private static final String MODE = System.getProperty("heapguard.jcstress.mode", "sanity");
+    private static final String MODE = System.getProperty("jcstress.mode", "sanity");
 
     @Test
     void noOverCommitIsEverObserved() throws Exception {
