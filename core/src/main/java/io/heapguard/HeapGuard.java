@@ -1,10 +1,14 @@
 package io.heapguard;
 
 import io.heapguard.ledger.Ledger;
+import io.heapguard.ledger.Scope;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The application-facing API. Everything here works with or without the agent: without it, scopes
@@ -37,6 +41,95 @@ public final class HeapGuard {
             return new QuotaScope(name, limitBytes, null, null);
         }
         return new QuotaScope(name, limitBytes, ledger, ledger.openScope(name, limitBytes));
+    }
+
+    /**
+     * Opens a budget of {@code limitBytes} that no thread is in yet: for work that moves between
+     * callbacks on different threads (a gRPC call's listener, an asynchronous servlet). Each piece of
+     * the work runs between {@link QuotaScope#enter()} and the entry's {@code close()}; the budget
+     * ends when {@link QuotaScope#close()} is called, from any thread.
+     *
+     * <pre>{@code
+     * QuotaScope budget = HeapGuard.detachedScope("call-7", 32L << 20);   // when the call starts
+     * try (QuotaScope.Entry in = budget.enter()) {                         // in each callback
+     *     onMessage(message);
+     * }
+     * budget.close();                                                      // when the call ends
+     * }</pre>
+     *
+     * @param name       named in refusals as {@code scope:<name>}
+     * @param limitBytes at least 0
+     */
+    public static QuotaScope detachedScope(String name, long limitBytes) {
+        QuotaScope s = scope(name, limitBytes);
+        if (s.ledger() != null) {
+            s.ledger().exitScopes(new Scope[] {s.scope()});
+        }
+        return s;
+    }
+
+    /**
+     * {@code task}, made to run inside the scopes open on this thread now, on whatever thread runs it.
+     * Returns {@code task} itself when there is nothing to carry: no agent, or no scope open here.
+     * A scope closed before the task runs no longer applies to it.
+     */
+    public static Runnable wrap(Runnable task) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        Ledger ledger = Ledger.current();
+        if (ledger == null || task instanceof ScopedRunnable) {
+            return task;
+        }
+        Scope[] scopes = ledger.currentScopes();
+        return scopes.length == 0 ? task : new ScopedRunnable(ledger, scopes, task);
+    }
+
+    /** The {@link Callable} form of {@link #wrap(Runnable)}. */
+    public static <V> Callable<V> wrap(Callable<V> task) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        Ledger ledger = Ledger.current();
+        if (ledger == null || task instanceof ScopedCallable) {
+            return task;
+        }
+        Scope[] scopes = ledger.currentScopes();
+        return scopes.length == 0 ? task : new ScopedCallable<V>(ledger, scopes, task);
+    }
+
+    /**
+     * An executor that runs each task inside the scopes open on the thread that submits it (see
+     * {@link #wrap(Runnable)}), so that a {@code CompletableFuture} chain whose stages run on it stays
+     * inside the budget of the request that started it. Without the agent, {@code executor} itself.
+     */
+    public static Executor wrap(Executor executor) {
+        if (executor == null) {
+            throw new NullPointerException("executor");
+        }
+        if (Ledger.current() == null || executor instanceof ScopedExecutor
+                || executor instanceof ScopedExecutorService) {
+            return executor;
+        }
+        if (executor instanceof ExecutorService) {
+            return new ScopedExecutorService((ExecutorService) executor);
+        }
+        return new ScopedExecutor(executor);
+    }
+
+    /**
+     * The {@link ExecutorService} form of {@link #wrap(Executor)}: every submission ({@code execute},
+     * {@code submit}, {@code invokeAll}, {@code invokeAny}) carries the submitter's scopes; shutting
+     * down the returned service shuts down {@code executor}. Without the agent, {@code executor} itself.
+     */
+    public static ExecutorService wrap(ExecutorService executor) {
+        if (executor == null) {
+            throw new NullPointerException("executor");
+        }
+        if (Ledger.current() == null || executor instanceof ScopedExecutorService) {
+            return executor;
+        }
+        return new ScopedExecutorService(executor);
     }
 
     /**

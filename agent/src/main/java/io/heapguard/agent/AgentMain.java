@@ -12,7 +12,6 @@ import java.lang.instrument.Instrumentation;
  * Everything that touches core lives in {@link Startup}, which is only linked after the injection.
  */
 public final class AgentMain {
-
     /** A class every core build has; if the bootstrap loader already defines it, core is in place. */
     private static final String LEDGER = "io.heapguard.ledger.Ledger";
 
@@ -28,13 +27,10 @@ public final class AgentMain {
     }
 
     private static void start(String agentArgs, Instrumentation inst, boolean premain) {
-        Object referenceProcessingWaiter = null;
         try {
-            if (!definedInBootLoader(LEDGER)) {
-                referenceProcessingWaiter = BootInjector.inject(inst);
-            }
-            // Core classes are in the bootstrap loader now (or were already: a second -javaagent, a
-            // re-attach after a refused configuration, or core on -Xbootclasspath/a).
+            // Core classes may already be in the bootstrap loader: a second -javaagent, a re-attach after
+            // a refused configuration, or core on -Xbootclasspath/a. Startup tells them apart.
+            Object referenceProcessingWaiter = BootInjector.inject(inst, !definedInBootLoader(LEDGER));
             Startup.start(agentArgs, inst, premain, referenceProcessingWaiter);
         } catch (Throwable t) {
             // A bug or a JVM we cannot handle, never a configuration error (Startup reports those).

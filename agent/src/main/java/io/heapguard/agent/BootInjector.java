@@ -1,14 +1,17 @@
 package io.heapguard.agent;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,14 +19,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
 import org.objectweb.asm.ClassReader;
 
 /**
- * Defines the core classes, nested in the agent jar as {@value #CORE_JAR}, in the bootstrap class loader.
+ * Defines the core classes, nested in the agent jar as {@value #CORE_JAR_ENTRY}, in the bootstrap class loader.
  *
  * <p>The instrumented JDK classes call {@code io.heapguard.internal.GrowthHooks}, so it and everything
  * it reaches must be bootstrap classes, and exactly one copy of each must exist. Appending a jar to the
@@ -34,69 +39,89 @@ import org.objectweb.asm.ClassReader;
  *
  * <p>Access to {@code jdk.internal.misc} and {@code jdk.internal.access} is granted (with
  * {@link Instrumentation#redefineModule}) only to the unnamed module of a private class loader holding
- * {@link JdkInternals}, not to the application class loader's unnamed module, which the application
+ * {@code JdkInternals}, not to the application class loader's unnamed module, which the application
  * shares with the agent.
  */
 final class BootInjector {
 
-    /** The nested core jar, relative to this class's package. Written by the build (see agent/pom.xml). */
-    static final String CORE_JAR = "heapguard-core.jar";
+    /** The nested core jar. Written by the build (see agent/pom.xml). */
+    static final String CORE_JAR_ENTRY = "io/heapguard/agent/heapguard-core.jar";
+
+    /** Binary name of {@code JdkInternals}, not a class literal: that class is compiled separately. */
+    private static final String JDK_INTERNALS = "io.heapguard.agent.JdkInternals";
 
     private BootInjector() {
     }
 
     /**
-     * @return the result of {@link JdkInternals#referenceProcessingWaiter()}, or {@code null} when it
-     *         is not available
+     * Reaches the JDK internals and, if {@code defineCore}, defines the core classes in the bootstrap
+     * class loader (falling back to appending them to the bootstrap class path).
+     *
+     * @param defineCore false when the core classes are already there (a re-attach after a refused
+     *                   configuration, or core on {@code -Xbootclasspath/a}): only the internals are needed
+     * @return a {@code Callable<Boolean>} that waits for reference processing (see {@code JdkInternals}),
+     *         or {@code null} when JDK internals could not be reached
      */
-    static Object inject(Instrumentation inst) throws Exception {
-        byte[] coreJar = readResource(CORE_JAR);
-        if (coreJar == null) {
-            throw new IllegalStateException("the agent jar holds no io/heapguard/agent/" + CORE_JAR
-                    + " (was it built by 'mvn package'?)");
+    static Object inject(Instrumentation inst, boolean defineCore) throws Exception {
+        byte[] coreJar = null;
+        byte[] internalsClass;
+        try (ZipFile agentJar = agentJar()) {
+            internalsClass = read(agentJar, JDK_INTERNALS.replace('.', '/') + ".class");
+            if (defineCore) {
+                coreJar = read(agentJar, CORE_JAR_ENTRY);
+                if (coreJar == null) {
+                    throw new IllegalStateException("the agent jar holds no " + CORE_JAR_ENTRY
+                            + " (was it built by 'mvn package'?)");
+                }
+            }
         }
-        Map<String, byte[]> classes = readClasses(coreJar);
+        Map<String, byte[]> classes = defineCore ? readClasses(coreJar) : Map.of();
         List<String> order = supertypesFirst(classes);
 
-        Class<?> internals = null;
-        Throwable unsafeFailure;
+        Object internals = null;
+        Throwable failure = null;
         try {
-            internals = new PrivateLoader(AgentMain.class.getClassLoader())
-                    .define(JdkInternals.class.getName(), readResource("JdkInternals.class"));
-            Module javaBase = Object.class.getModule();
-            Set<Module> privateModule = Set.of(internals.getModule());
-            inst.redefineModule(javaBase, Set.of(),
+            Class<?> c = new PrivateLoader(AgentMain.class.getClassLoader()).define(JDK_INTERNALS, internalsClass);
+            Set<Module> privateModule = Set.of(c.getModule());
+            inst.redefineModule(Object.class.getModule(), Set.of(),
                     Map.of("jdk.internal.misc", privateModule, "jdk.internal.access", privateModule),
                     Map.of(), Set.of(), Map.of());
-
-            String[] names = order.toArray(new String[0]);
-            byte[][] bytes = new byte[names.length][];
-            for (int i = 0; i < names.length; i++) {
-                bytes[i] = classes.get(names[i]);
-                names[i] = names[i].replace('/', '.');
+            internals = c.getConstructor().newInstance();
+            @SuppressWarnings("unchecked")
+            BiFunction<String, byte[], Class<?>> define = (BiFunction<String, byte[], Class<?>>) internals;
+            for (String name : order) {
+                define.apply(name.replace('/', '.'), classes.get(name));
             }
-            invoke(internals, "defineInBootLoader", new Class<?>[] {String[].class, byte[][].class}, names, bytes);
-            unsafeFailure = null;
         } catch (Exception | LinkageError e) {
-            unsafeFailure = e instanceof InvocationTargetException ? e.getCause() : e;
+            failure = e instanceof InvocationTargetException ? e.getCause() : e;
         }
-        if (unsafeFailure != null) {
-            appendToBootstrapSearch(inst, coreJar, unsafeFailure);
+        if (failure != null && defineCore) {
+            appendToBootstrapSearch(inst, coreJar, failure);
         }
-        return internals == null ? null : referenceProcessingWaiter(internals);
+        return internals;
     }
 
-    private static Object referenceProcessingWaiter(Class<?> internals) {
-        try {
-            return invoke(internals, "referenceProcessingWaiter", new Class<?>[0]);
-        } catch (Exception | LinkageError e) {
-            return null; // the ledger then does without (Platform.NONE)
+    /**
+     * The jar this class was loaded from, opened directly: a {@code getResourceAsStream} would first ask
+     * the bootstrap loader (the JDK's module image) and go through {@code jar:} URL handlers, several
+     * milliseconds of class loading. The JDK shares the open file with the class loader's own handle.
+     */
+    private static ZipFile agentJar() throws IOException, URISyntaxException {
+        CodeSource cs = BootInjector.class.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) {
+            throw new IllegalStateException("cannot tell which jar the agent was loaded from");
         }
+        return new ZipFile(new File(cs.getLocation().toURI()));
     }
 
-    private static Object invoke(Class<?> c, String name, Class<?>[] types, Object... args) throws Exception {
-        Method m = c.getMethod(name, types);
-        return m.invoke(null, args);
+    private static byte[] read(ZipFile jar, String entry) throws IOException {
+        ZipEntry e = jar.getEntry(entry);
+        if (e == null) {
+            return null;
+        }
+        try (InputStream in = jar.getInputStream(e)) {
+            return in.readAllBytes();
+        }
     }
 
     /** The fallback: costs class-data sharing for application classes, and the JVM says so once. */
@@ -112,16 +137,10 @@ final class BootInjector {
                 + why + "); appended " + tmp + " to the bootstrap class path instead");
     }
 
-    private static byte[] readResource(String name) throws IOException {
-        try (InputStream in = BootInjector.class.getResourceAsStream(name)) {
-            return in == null ? null : in.readAllBytes();
-        }
-    }
-
     /** Internal class name to class file, for every class of the core jar. */
     static Map<String, byte[]> readClasses(byte[] jar) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(16 * 1024);
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 String name = e.getName();
@@ -177,7 +196,7 @@ final class BootInjector {
         order.add(name);
     }
 
-    /** Holds {@link JdkInternals} in an unnamed module of its own. */
+    /** Holds {@code JdkInternals} in an unnamed module of its own. */
     private static final class PrivateLoader extends ClassLoader {
         PrivateLoader(ClassLoader parent) {
             super("heapguard-internals", parent);

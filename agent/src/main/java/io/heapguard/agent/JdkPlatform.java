@@ -1,27 +1,27 @@
 package io.heapguard.agent;
 
-import java.lang.invoke.MethodHandle;
+import java.util.concurrent.Callable;
 
 import io.heapguard.ledger.Platform;
 
-/** {@link Platform} on a JDK whose internals {@link JdkInternals} could reach. */
+/** {@link Platform} on a JDK whose internals the agent could reach (through {@code JdkInternals}). */
 final class JdkPlatform implements Platform {
 
-    private final MethodHandle waitForReferenceProcessing;
+    private final Callable<Boolean> waitForReferenceProcessing;
 
-    /** @param waitForReferenceProcessing from {@link JdkInternals#referenceProcessingWaiter()} */
-    JdkPlatform(MethodHandle waitForReferenceProcessing) {
+    /** @param waitForReferenceProcessing {@code JdkInternals}, seen through a JDK interface */
+    JdkPlatform(Callable<Boolean> waitForReferenceProcessing) {
         this.waitForReferenceProcessing = waitForReferenceProcessing;
     }
 
     @Override
     public boolean waitForReferenceProcessing() throws InterruptedException {
         try {
-            return (boolean) waitForReferenceProcessing.invokeExact();
-        } catch (InterruptedException | RuntimeException | Error e) {
+            return waitForReferenceProcessing.call();
+        } catch (InterruptedException | RuntimeException e) {
             throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t); // the JDK method declares InterruptedException only
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // the JDK method declares InterruptedException only
         }
     }
 }

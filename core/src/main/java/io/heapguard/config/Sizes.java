@@ -22,7 +22,6 @@ public final class Sizes {
     /** The value {@link #parseLimit} returns for {@code none}. */
     public static final long NONE = -1L;
 
-    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     private Sizes() {
     }
@@ -118,17 +117,32 @@ public final class Sizes {
         if (!ok) {
             throw new IllegalArgumentException("not a size (" + expected + ")");
         }
+        if (dot < 0 && number.length() <= 3) {
+            // The common case (and every default): whole percentages in long arithmetic, because
+            // BigDecimal drags BigInteger and more into start-up (about 15 ms on JDK 25).
+            long whole = parseDigits(number, 0, number.length());
+            if (whole > 100) {
+                throw new IllegalArgumentException("more than 100% of the heap");
+            }
+            requireKnownHeap(maxHeapBytes);
+            return maxHeapBytes / 100 * whole + maxHeapBytes % 100 * whole / 100; // floor, no overflow
+        }
+        BigDecimal hundred = BigDecimal.valueOf(100);
         BigDecimal share = new BigDecimal(number);
-        if (share.compareTo(HUNDRED) > 0) {
+        if (share.compareTo(hundred) > 0) {
             throw new IllegalArgumentException("more than 100% of the heap");
         }
+        requireKnownHeap(maxHeapBytes);
+        return share.multiply(BigDecimal.valueOf(maxHeapBytes))
+                .divide(hundred)
+                .setScale(0, RoundingMode.FLOOR)
+                .longValueExact();
+    }
+
+    private static void requireKnownHeap(long maxHeapBytes) {
         if (maxHeapBytes < 0) {
             throw new IllegalArgumentException("a share of the heap needs the maximum heap size, which is unknown");
         }
-        return share.multiply(BigDecimal.valueOf(maxHeapBytes))
-                .divide(HUNDRED)
-                .setScale(0, RoundingMode.FLOOR)
-                .longValueExact();
     }
 
     /** Whether {@code s[from, to)} is non-empty and all ASCII {@code 0-9} (not any Unicode digit). */

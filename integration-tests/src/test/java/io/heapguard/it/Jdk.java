@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code heapguard.jdk<N>.home} (set by the pom), the JDK running the tests if it is that release, the
  * environment variable {@code JAVA_HOME_<N>_X64} (GitHub Actions) and the usual install locations.
  * A JDK found nowhere is reported on stdout ("JDK 25 not found at ..., skipped") and the tests on it are
- * skipped through a JUnit assumption, so they show as skipped rather than passed.
+ * skipped through a JUnit assumption, so they show as skipped rather than passed. The property set to
+ * {@code none} skips that JDK on purpose.
  */
 public enum Jdk {
     JDK_17(17, "/usr/lib/jvm/java-17-openjdk-amd64", "/usr/lib/jvm/temurin-17-jdk-amd64",
@@ -82,6 +83,9 @@ public enum Jdk {
     private List<String> candidates() {
         Set<String> c = new LinkedHashSet<>();
         String prop = System.getProperty("heapguard.jdk" + feature + ".home");
+        if (prop != null && prop.trim().equals("none")) {
+            return List.of("none"); // -Dheapguard.jdk25.home=none: do not run on this JDK
+        }
         if (prop != null && !prop.isBlank() && !prop.startsWith("${")) {
             c.add(prop.trim());
         }
@@ -112,6 +116,9 @@ public enum Jdk {
         List<String> tried = new ArrayList<>();
         for (String c : candidates) {
             tried.add(c);
+            if (c.equals("none")) {
+                continue;
+            }
             Path home = Paths.get(c).toAbsolutePath().normalize();
             if (Files.isExecutable(javaIn(home)) && releaseOf(home).map(r -> r == feature).orElse(true)) {
                 return new Lookup(Optional.of(home), tried);

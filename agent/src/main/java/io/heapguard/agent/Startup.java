@@ -1,0 +1,123 @@
+package io.heapguard.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+import io.heapguard.agent.hooks.Advices;
+import io.heapguard.agent.hooks.GrowthTransformer;
+import io.heapguard.agent.hooks.WarningSink;
+import io.heapguard.agent.management.Management;
+import io.heapguard.agent.scopes.ScopeEntries;
+import io.heapguard.config.ConfigException;
+import io.heapguard.config.ConfigLoader;
+import io.heapguard.config.ConfigSources;
+import io.heapguard.config.HeapGuardConfig;
+import io.heapguard.config.Mode;
+import io.heapguard.ledger.Ledger;
+import io.heapguard.ledger.Platform;
+
+/**
+ * The start-up path shared by {@code premain}, {@code agentmain} and {@code Launcher-Agent-Class}, run
+ * once the core classes are defined in the bootstrap class loader: configuration, ledger, hooks.
+ */
+final class Startup {
+
+    private Startup() {
+    }
+
+    /**
+     * @param premain                   {@code -javaagent} (a bad configuration stops the JVM) rather than
+     *                                  {@code agentmain} (it is reported and nothing is installed), except
+     *                                  that the {@code Launcher-Agent-Class} also counts as start-up
+     * @param referenceProcessingWaiter a {@code Callable<Boolean>} (see {@code JdkInternals}), or {@code null}
+     */
+    static void start(String agentArgs, Instrumentation inst, boolean premain, Object referenceProcessingWaiter) {
+        if (Ledger.current() != null) {
+            System.err.println("heapguard: already running in this JVM; this agent is not loaded again");
+            return;
+        }
+        ConfigSources sources = new ConfigSources(agentArgs, systemProperties(), System.getenv(),
+                Runtime.getRuntime().maxMemory());
+        HeapGuardConfig config;
+        try {
+            config = ConfigLoader.load(sources);
+        } catch (ConfigException e) {
+            System.err.println("heapguard: " + e.getMessage());
+            if (premain || AgentMain.calledByLauncher()) {
+                AgentMain.exit(1);
+            }
+            return;
+        }
+        if (config.mode() == Mode.OFF) {
+            return;
+        }
+        Platform platform = referenceProcessingWaiter instanceof Callable
+                ? new JdkPlatform(asCallable(referenceProcessingWaiter))
+                : Platform.NONE;
+        Ledger ledger = Ledger.install(config, platform);
+        installHooks(inst);
+        ScopeEntries.install(inst, config);
+        Management.startInBackground(ledger, sources, version());
+    }
+
+    /** The agent jar's {@code Implementation-Version}; core cannot read manifests from the boot loader. */
+    private static String version() {
+        String v = AgentMain.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
+    }
+
+    /**
+     * Registers the transformer, then retransforms the target classes, loading them first if need be so
+     * that each is instrumented by exactly one (re)transformation. All in one retransformation (one pass
+     * of the JVM over the loaded classes); should that fail, class by class, so that one failure keeps
+     * the others.
+     */
+    private static void installHooks(Instrumentation inst) {
+        GrowthTransformer transformer = new GrowthTransformer(Advices.all(), WarningSink.LOG);
+        List<Class<?>> targets = new ArrayList<>();
+        for (String name : transformer.targetClassNames()) {
+            try {
+                targets.add(Class.forName(name, false, null));
+            } catch (ClassNotFoundException | LinkageError e) {
+                Log.warn("heapguard: " + name + " is not in this JDK; its growth points are not guarded");
+            }
+        }
+        inst.addTransformer(transformer, true);
+        try {
+            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+        } catch (Exception | LinkageError all) {
+            for (Class<?> c : targets) {
+                try {
+                    inst.retransformClasses(c);
+                } catch (Exception | LinkageError e) {
+                    transformer.disable(c.getName());
+                    Log.warn("heapguard: could not instrument " + c.getName() + " (" + e
+                            + "); its growth points are not guarded");
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Callable<Boolean> asCallable(Object o) {
+        return (Callable<Boolean>) o;
+    }
+
+    /** {@link System#getProperties()} as a map of strings, read once. */
+    private static Map<String, String> systemProperties() {
+        Properties p = System.getProperties();
+        Map<String, String> m = new HashMap<>();
+        for (String name : p.stringPropertyNames()) {
+            String value = p.getProperty(name);
+            if (value != null) {
+                m.put(name, value);
+            }
+        }
+        return m;
+    }
+}

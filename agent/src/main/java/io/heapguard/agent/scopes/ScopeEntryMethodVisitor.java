@@ -1,0 +1,217 @@
+package io.heapguard.agent.scopes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * The code around one scope entry method:
+ *
+ * <pre>
+ *   token = ScopeHooks.enter(index)
+ *   try {                                  // starts after the store
+ *       original body, each return preceded by ScopeHooks.exit(token)   // outside the try range
+ *   } catch (Throwable t) {                // after the method's own handlers: only what escapes it
+ *       ScopeHooks.exit(token); throw t;
+ *   }
+ * </pre>
+ *
+ * The token takes slot {@code max_locals}, after every local the method has, so nothing is renumbered.
+ * The class is read with {@code EXPAND_FRAMES}: each frame of the method gets the token appended (its
+ * locals padded with {@code TOP} up to the slot), and the handler gets a frame of its own in which only
+ * the token is defined. Max stack and locals are set here, so the writer computes nothing and loads no
+ * class.
+ */
+final class ScopeEntryMethodVisitor extends MethodVisitor {
+    static final String HOOKS = "io/heapguard/internal/ScopeHooks";
+    private static final String OBJECT = "java/lang/Object";
+
+    private final int index;
+    private final int slot;
+    private final boolean frames;
+    private final List<Label> ranges = new ArrayList<>();
+    private Label rangeStart;
+    private boolean emitted;
+
+    ScopeEntryMethodVisitor(int api, MethodVisitor mv, int index, int maxLocals, boolean frames) {
+        super(api, mv);
+        this.index = index;
+        this.slot = maxLocals;
+        this.frames = frames;
+    }
+
+    @Override
+    public void visitCode() {
+        super.visitCode();
+        pushInt(index);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "enter", "(I)Ljava/lang/Object;", false);
+        mv.visitVarInsn(Opcodes.ASTORE, slot);
+        openRange();
+    }
+
+    private void pushInt(int value) {
+        if (value >= -1 && value <= 5) {
+            mv.visitInsn(Opcodes.ICONST_0 + value);
+        } else if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
+            mv.visitIntInsn(Opcodes.BIPUSH, value);
+        } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
+            mv.visitIntInsn(Opcodes.SIPUSH, value);
+        } else {
+            mv.visitLdcInsn(value);
+        }
+    }
+
+    private void openRange() {
+        rangeStart = new Label();
+        mv.visitLabel(rangeStart);
+        emitted = false;
+    }
+
+    private void closeRange() {
+        if (emitted) {
+            Label end = new Label();
+            mv.visitLabel(end);
+            ranges.add(rangeStart);
+            ranges.add(end);
+        }
+        emitted = false;
+    }
+
+    @Override
+    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+        if (type != Opcodes.F_NEW) {
+            throw new IllegalStateException("expected expanded frames (ClassReader.EXPAND_FRAMES)");
+        }
+        List<Object> locals = new ArrayList<>(numLocal + 4);
+        int slots = 0;
+        for (int i = 0; i < numLocal; i++) {
+            Object t = local[i];
+            locals.add(t);
+            slots += t == Opcodes.LONG || t == Opcodes.DOUBLE ? 2 : 1;
+        }
+        while (slots < slot) {
+            locals.add(Opcodes.TOP);
+            slots++;
+        }
+        locals.add(OBJECT);
+        super.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), numStack, stack);
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+        if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+            closeRange();
+            mv.visitVarInsn(Opcodes.ALOAD, slot);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "exit", "(Ljava/lang/Object;)V", false);
+            mv.visitInsn(opcode);
+            openRange();
+        } else {
+            emitted = true;
+            super.visitInsn(opcode);
+        }
+    }
+
+    // Every other instruction marks the current try range as non-empty.
+
+    @Override
+    public void visitIntInsn(int opcode, int operand) {
+        emitted = true;
+        super.visitIntInsn(opcode, operand);
+    }
+
+    @Override
+    public void visitVarInsn(int opcode, int var) {
+        emitted = true;
+        super.visitVarInsn(opcode, var);
+    }
+
+    @Override
+    public void visitTypeInsn(int opcode, String type) {
+        emitted = true;
+        super.visitTypeInsn(opcode, type);
+    }
+
+    @Override
+    public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+        emitted = true;
+        super.visitFieldInsn(opcode, owner, name, descriptor);
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+        emitted = true;
+        super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+    }
+
+    @Override
+    public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
+                                       Object... bootstrapMethodArguments) {
+        emitted = true;
+        super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
+    }
+
+    @Override
+    public void visitJumpInsn(int opcode, Label label) {
+        emitted = true;
+        super.visitJumpInsn(opcode, label);
+    }
+
+    @Override
+    public void visitLdcInsn(Object value) {
+        emitted = true;
+        super.visitLdcInsn(value);
+    }
+
+    @Override
+    public void visitIincInsn(int var, int increment) {
+        emitted = true;
+        super.visitIincInsn(var, increment);
+    }
+
+    @Override
+    public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+        emitted = true;
+        super.visitTableSwitchInsn(min, max, dflt, labels);
+    }
+
+    @Override
+    public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+        emitted = true;
+        super.visitLookupSwitchInsn(dflt, keys, labels);
+    }
+
+    @Override
+    public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+        emitted = true;
+        super.visitMultiANewArrayInsn(descriptor, numDimensions);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+        closeRange();
+        if (!ranges.isEmpty()) {
+            Label handler = new Label();
+            for (int i = 0; i < ranges.size(); i += 2) {
+                mv.visitTryCatchBlock(ranges.get(i), ranges.get(i + 1), handler, null);
+            }
+            mv.visitLabel(handler);
+            if (frames) {
+                Object[] locals = new Object[slot + 1];
+                for (int i = 0; i < slot; i++) {
+                    locals[i] = Opcodes.TOP;
+                }
+                locals[slot] = OBJECT;
+                mv.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, slot);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "exit", "(Ljava/lang/Object;)V", false);
+            mv.visitInsn(Opcodes.ATHROW);
+        }
+        // the token on top of whatever a return leaves; the handler's throwable and token; enter's index
+        super.visitMaxs(Math.max(maxStack + 1, 2), Math.max(maxLocals, slot + 1));
+    }
+}

@@ -1,0 +1,35 @@
+package io.heapguard.agent;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * {@link JdkInternals} on the running JDK (surefire exports the packages to the class path; the agent
+ * exports them to a private loader instead).
+ */
+class JdkInternalsTest {
+
+    @Test
+    void definesAClassInTheBootstrapLoaderThatTheBootstrapLoaderThenFinds() throws Exception {
+        String name = "io/heapguard/agent/probe/BootProbe" + System.nanoTime();
+        ClassWriter w = new ClassWriter(0);
+        w.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, null, "java/lang/Object", null);
+        w.visitEnd();
+        Class<?> c = new JdkInternals().apply(name.replace('/', '.'), w.toByteArray());
+        assertNull(c.getClassLoader(), "bootstrap");
+        assertSame(c, Class.forName(name.replace('/', '.'), false, null));
+        assertSame(c, Class.forName(name.replace('/', '.'), false, getClass().getClassLoader()),
+                "the application loader delegates to it");
+    }
+
+    @Test
+    void waitsForReferenceProcessingThroughThePlatform() throws Exception {
+        assertNotNull(new JdkInternals().call());
+        new JdkPlatform(new JdkInternals()).waitForReferenceProcessing(); // returns, whatever it found
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# JMH suite, each benchmark bare and with heapguard's agent, on one or both JDKs.
+#   bench/jmh.sh [17|25|all] [CompareRunner options...]     (default: all)
+# Settings (override by passing the options again): 2 forks per benchmark and mode, interleaved;
+# 5 x 1 s warm-up, 5 x 1 s measurement; forks under nice -n -10 when run as root; before each fork, wait
+# (at most 30 s) until other work on the machine uses less than one core.
+# Results: bench/results/jmh-jdk<N>/results.{md,csv,json} and jmh.log. About 20 min per JDK on 2 cores.
+# Build first: mvn -q -DskipTests package (from the repository root).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+JDK17="${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}"
+JDK25="${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+which="all"
+case "${1:-}" in 17|25|all) which="$1"; shift ;; esac
+
+BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
+AGENT="$ROOT/agent/target/heapguard-agent.jar"
+for f in "$BENCH_JAR" "$AGENT"; do
+  [ -f "$f" ] || { echo "missing $f: run 'mvn -q -DskipTests package' in $ROOT" >&2; exit 2; }
+done
+NICE=()
+[ "$(id -u)" = 0 ] && NICE=(-nice -10)
+
+status=0
+for jdk in 17 25; do
+  [ "$which" = all ] || [ "$which" = "$jdk" ] || continue
+  home="$JDK17"; [ "$jdk" = 25 ] && home="$JDK25"
+  [ -x "$home/bin/java" ] || { echo "no JDK $jdk at $home: skipped" >&2; continue; }
+  # The runner itself runs on the default java; only the forks use the JDK under test.
+  java -cp "$BENCH_JAR" io.heapguard.bench.CompareRunner \
+    -jvm "$home/bin/java" -agent "$AGENT" -out "$ROOT/bench/results/jmh-jdk$jdk" \
+    -f 2 -wi 5 -w 1s -i 5 -r 1s -quiet 1.0 -quietMax 30 "${NICE[@]}" "$@" || status=$?
+done
+exit $status

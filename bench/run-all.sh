@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Everything BENCHMARKS.md reports: build, the JMH suite on JDK 17 and 25 (~20 min each on 2 cores), then
+# the start-up benchmark (~10 min). Results under bench/results/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+mvn -q -B -DskipTests package
+status=0
+bench/jmh.sh all || status=$?
+bench/startup.sh || status=$?
+echo "JMH:      bench/results/jmh-jdk17/results.md, bench/results/jmh-jdk25/results.md"
+echo "start-up: bench/results/startup/summary.md"
+exit $status

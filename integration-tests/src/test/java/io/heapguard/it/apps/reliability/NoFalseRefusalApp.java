@@ -1,0 +1,145 @@
+package io.heapguard.it.apps.reliability;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.heapguard.it.apps.Report.MiB;
+import static io.heapguard.it.apps.Report.result;
+
+/**
+ * Issue #8, item 2: heavy short-lived garbage on {@code args[1]} threads (small objects, a ring of medium-lived
+ * arrays so the old generation sees garbage too, and 64 KiB-1 MiB {@code ByteArrayOutputStream}s, which the
+ * ledger charges and must credit), while the main thread, {@code args[0]} times, grows one
+ * {@code ByteArrayOutputStream} to 20 % of the maximum heap, drops it, and grows another through 20 % to 40 %
+ * (pre-sized so that its doublings land on those shares: the last growth holds 20 % and allocates 40 %).
+ * Nothing here exceeds what the heap can hold; every refusal is a false one. Runs with and without the agent.
+ */
+public final class NoFalseRefusalApp {
+    static volatile boolean stop;
+    static final AtomicLong refusals = new AtomicLong();
+    static final AtomicLong oomes = new AtomicLong();
+    static final AtomicLong others = new AtomicLong();
+    static volatile String firstFailure;
+
+    public static void main(String[] args) throws Exception {
+        int cycles = Integer.parseInt(args[0]);
+        int garbageThreads = Integer.parseInt(args[1]);
+        long max = Runtime.getRuntime().maxMemory();
+        result("max-heap", max);
+
+        List<Thread> threads = new ArrayList<>();
+        AtomicLong garbageBytes = new AtomicLong();
+        AtomicLong trackedBuffers = new AtomicLong();
+        for (int i = 0; i < garbageThreads; i++) {
+            Thread t = new Thread(() -> garbage(garbageBytes, trackedBuffers), "garbage-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+
+        // A buffer pre-sized to 1/16 of 20 % of the heap reaches 20 % after 4 doublings, 40 % after 5.
+        int initial = (int) (max / 5 / 16);
+        long twenty = (long) initial * 16;
+        long forty = twenty * 2;
+        result("share20-mib", twenty / MiB);
+        result("share40-mib", forty / MiB);
+        byte[] mib = new byte[MiB];
+        int grown20 = 0;
+        int grown40 = 0;
+        long start = System.nanoTime();
+        for (int c = 0; c < cycles; c++) {
+            if (grow(initial, twenty, mib)) {
+                grown20++;
+            }
+            if (grow(initial, forty, mib)) {
+                grown40++;
+            }
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        stop = true;
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        result("grown-20", grown20);
+        result("grown-40", grown40);
+        result("millis", millis);
+        result("garbage-mib", garbageBytes.get() / MiB);
+        result("tracked-garbage-buffers", trackedBuffers.get());
+        result("refusals", refusals.get());
+        result("oome", oomes.get());
+        result("other", others.get());
+        result("first-failure", firstFailure);
+        result("gc.millis", BlastRadiusApp.gcMillis());
+        result("gc.collectors", BlastRadiusApp.collectors());
+        result("done", true);
+    }
+
+    /** Grows one pre-sized buffer to {@code target} bytes; true when it got there. */
+    private static boolean grow(int initial, long target, byte[] mib) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(initial);
+        try {
+            while (b.size() < target) {
+                b.write(mib, 0, (int) Math.min(mib.length, target - b.size()));
+            }
+            return true;
+        } catch (Throwable t) {
+            failed("grower at " + b.size() / MiB + " MiB", t);
+            return false;
+        }
+    }
+
+    static void failed(String where, Throwable t) {
+        if (Failures.isRefusal(t)) {
+            refusals.incrementAndGet();
+        } else if (Failures.isOutOfMemory(t)) {
+            oomes.incrementAndGet();
+        } else {
+            others.incrementAndGet();
+        }
+        if (firstFailure == null) {
+            firstFailure = BlastRadiusApp.oneLine(where + ": " + t);
+        }
+    }
+
+    private static void garbage(AtomicLong bytes, AtomicLong tracked) {
+        SplittableRandom rnd = new SplittableRandom(Thread.currentThread().getName().hashCode());
+        Object[] ring = new Object[2048]; // up to ~8 MiB of medium-lived arrays per thread
+        byte[] chunk = new byte[16 * 1024];
+        long local = 0;
+        long sink = 0;
+        while (!stop) {
+            try {
+                for (int i = 0; i < 1000; i++) { // small, short-lived
+                    Object[] o = new Object[1 + rnd.nextInt(8)];
+                    o[0] = new byte[16 + rnd.nextInt(512)];
+                    sink += o.length;
+                    local += 64 + o.length * 4L + 528;
+                }
+                int slot = rnd.nextInt(ring.length);
+                ring[slot] = new byte[rnd.nextInt(8 * 1024)]; // medium-lived
+                if (rnd.nextInt(8) == 0) { // a tracked buffer: 64 KiB - 1 MiB, dropped at once
+                    int size = 64 * 1024 + rnd.nextInt(MiB - 64 * 1024);
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    for (int w = 0; w < size; w += chunk.length) {
+                        b.write(chunk, 0, Math.min(chunk.length, size - w));
+                    }
+                    sink += b.toByteArray().length;
+                    local += 3L * size;
+                    tracked.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failed(Thread.currentThread().getName(), t);
+            }
+            if (local > MiB) {
+                bytes.addAndGet(local);
+                local = 0;
+            }
+        }
+        if (sink == 42) {
+            System.out.print("");
+        }
+    }
+}

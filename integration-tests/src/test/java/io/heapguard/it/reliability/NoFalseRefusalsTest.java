@@ -1,0 +1,69 @@
+package io.heapguard.it.reliability;
+
+import io.heapguard.it.Jdk;
+import io.heapguard.it.Jvm;
+import io.heapguard.it.JvmResult;
+import io.heapguard.it.apps.reliability.NoFalseRefusalApp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Issue #8, item 2, no false refusals. {@code -Xmx512m}, heapguard's defaults: heavy short-lived garbage on two
+ * threads while the main thread grows a ByteArrayOutputStream to 20 % of the heap, then another through 20 % to
+ * 40 % (the last growth holds 20 % and allocates 40 %: 60 % of the heap at once), repeatedly. Nothing is
+ * refused, on G1, Parallel and Serial on JDK 17 and 25 and on ZGC on JDK 25, and nothing runs out of memory
+ * (the same run without the agent is measured, and shows the JVM can do it).
+ */
+class NoFalseRefusalsTest {
+
+    static Stream<Arguments> cases() {
+        List<Arguments> all = new ArrayList<>();
+        Reliability.jdksAndCollectors("G1", "Parallel", "Serial").forEach(all::add);
+        all.add(Arguments.of(Jdk.JDK_25, "Z"));
+        return all.stream();
+    }
+
+    private static JvmResult run(Jdk jdk, String gc, boolean agent) {
+        String name = "no-false-" + gc + (agent ? "-agent" : "-bare");
+        Jvm jvm = Jvm.on(jdk)
+                .defaults("-Xmx512m", Reliability.gcOption(gc), "-Xshare:auto")
+                .options(Reliability.gcLog(name, jdk))
+                .timeout(Reliability.timeout(90, 900))
+                .named(name);
+        if (agent) {
+            jvm.agent();
+        }
+        return jvm.run(NoFalseRefusalApp.class, Long.toString(Reliability.length(4, 60)), "2");
+    }
+
+    private static final String[] FIGURES = {"share20-mib", "share40-mib", "grown-20", "grown-40", "refusals", "oome",
+            "first-failure", "garbage-mib", "tracked-garbage-buffers", "millis", "gc.millis", "done"};
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void healthyGrowthUnderHeavyGarbageIsNeverRefused(Jdk jdk, String gc) {
+        JvmResult r = run(jdk, gc, true);
+        Reliability.record("no false refusals", gc + ", agent", jdk, r, FIGURES);
+        r.assertExit(0).assertResult("done", true);
+        r.assertResult("refusals", 0);
+        r.assertResult("oome", 0);
+        r.assertResult("other", 0);
+        String cycles = Long.toString(Reliability.length(4, 60));
+        r.assertResult("grown-20", cycles);
+        r.assertResult("grown-40", cycles);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void withoutTheAgentTheSameProgramIsMeasured(Jdk jdk, String gc) {
+        JvmResult r = run(jdk, gc, false);
+        Reliability.record("no false refusals", gc + ", no agent", jdk, r, FIGURES);
+        r.assertExit(0).assertResult("done", true);
+        r.assertResult("refusals", 0);
+    }
+}
