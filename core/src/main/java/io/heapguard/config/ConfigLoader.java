@@ -522,7 +522,14 @@ public final class ConfigLoader {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("not a mode (expected enforce, monitor or off)");
                 }
-            case Keys.HEAP_RESERVE:
+            case Keys.HEAP_RESERVE: {
+                long reserve = Sizes.parse(value, maxHeap);
+                if (maxHeap >= 0 && reserve > maxHeap) {
+                    // A reserve larger than the heap would refuse every tracked growth of the biggest holder.
+                    throw new IllegalArgumentException("more than the maximum heap (" + maxHeap + " bytes)");
+                }
+                return reserve;
+            }
             case Keys.TRACK_MIN:
             case Keys.ARRAYS_MIN:
             case Keys.HEALTH_MIN_HEADROOM:

@@ -20,6 +20,14 @@ final class Charge extends PhantomReference<Object> {
     Charge prev;
     Charge next;
     boolean linked;
+    /** Tied to the object owning the memory (a stream, a builder) rather than to the memory itself. */
+    boolean owned;
+    /** The owner-index bucket (the owner's identity hash), for removal once the owner is gone. */
+    int bucket;
+    /** Next charge in the same owner-index bucket, guarded by the registry's lock. */
+    Charge nextInBucket;
+    /** Next charge retired in the same collection epoch, guarded by the registry's lock. */
+    Charge nextRetired;
 
     Charge(Object referent, ReferenceQueue<Object> queue, Reservation r) {
         super(referent, queue);

@@ -1,16 +1,31 @@
 package io.heapguard.ledger;
 
+import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 
 /**
  * The live charges and the queue through which the collector reports their objects gone. Drained on
  * the ledger's slow path and before any refusal; the ledger runs no thread of its own, so nothing here
  * can die or leak on its own.
+ *
+ * <p>A growth with an owner (a stream, a builder, a collection) is charged to the owner, never to the
+ * large array it allocates: a reference to a humongous array stops G1 from reclaiming it eagerly when
+ * it dies, so guarding would have cost a collection cycle per dead buffer. When the owner grows again,
+ * its previous charge, now paying for the replaced array, is retired: it stays charged until the next
+ * collection, which a weakly held sentinel on the same queue reports, and is credited then.
  */
 final class ChargeRegistry {
+    private static final int BUCKETS = 1 << 12;
+
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
     private final Object lock = new Object();
     private final Charge head = new Charge(null, null, Reservation.SENTINEL);
+    /** Owned charges by the owner's identity hash; chains are short: owners are tracked buffers. */
+    private final Charge[] byOwner = new Charge[BUCKETS];
+    /** Charges retired since the current sentinel was created; credited once it is collected. */
+    private Charge retired;
+    private CollectionSentinel sentinel;
     private long live;
     private long liveBytes;
 
@@ -19,28 +34,102 @@ final class ChargeRegistry {
         head.prev = head;
     }
 
+    /** Reports the next collection: its referent is garbage the moment the sentinel is made. */
+    private static final class CollectionSentinel extends WeakReference<Object> {
+        CollectionSentinel(ReferenceQueue<Object> queue) {
+            super(new Object(), queue);
+        }
+    }
+
     ReferenceQueue<Object> queue() {
         return queue;
     }
 
+    /**
+     * Adds a charge tied to {@code owner}; the owner's previous charge, if any, is retired. Both refer to
+     * the owner, so whichever comes first, the owner's collection or the next collection after the
+     * retirement, credits the old one.
+     */
+    void addOwned(Charge c, Object owner) {
+        int bucket = System.identityHashCode(owner) & (BUCKETS - 1);
+        synchronized (lock) {
+            Charge prev = null;
+            for (Charge o = byOwner[bucket]; o != null; o = o.nextInBucket) {
+                if (o.refersTo(owner)) {
+                    if (prev == null) {
+                        byOwner[bucket] = o.nextInBucket;
+                    } else {
+                        prev.nextInBucket = o.nextInBucket;
+                    }
+                    o.nextInBucket = null;
+                    o.nextRetired = retired;
+                    retired = o;
+                    if (sentinel == null) {
+                        sentinel = new CollectionSentinel(queue);
+                    }
+                    break;
+                }
+                prev = o;
+            }
+            c.owned = true;
+            c.bucket = bucket;
+            c.nextInBucket = byOwner[bucket];
+            byOwner[bucket] = c;
+            link(c);
+        }
+    }
+
     void add(Charge c) {
         synchronized (lock) {
-            c.next = head.next;
-            c.prev = head;
-            head.next.prev = c;
-            head.next = c;
-            c.linked = true;
-            live++;
-            liveBytes += c.bytes;
+            link(c);
         }
+    }
+
+    private void link(Charge c) {
+        c.next = head.next;
+        c.prev = head;
+        head.next.prev = c;
+        head.next = c;
+        c.linked = true;
+        live++;
+        liveBytes += c.bytes;
     }
 
     /** Credits every charge whose object has been collected. Cheap when the queue is empty. */
     int drain() {
         int n = 0;
-        Charge c;
-        while ((c = (Charge) queue.poll()) != null) {
+        Reference<?> r;
+        while ((r = queue.poll()) != null) {
+            if (r instanceof CollectionSentinel) {
+                n += releaseRetired((CollectionSentinel) r);
+            } else {
+                release((Charge) r);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A collection has run since these charges were retired, so the arrays they paid for are gone (a
+     * charge retired after that collection but before this drain is credited a little early).
+     */
+    private int releaseRetired(CollectionSentinel collected) {
+        Charge batch;
+        synchronized (lock) {
+            if (collected != sentinel) {
+                return 0;
+            }
+            batch = retired;
+            retired = null;
+            sentinel = null;
+        }
+        int n = 0;
+        for (Charge c = batch; c != null; ) {
+            Charge nextRetired = c.nextRetired;
+            c.nextRetired = null;
             release(c);
+            c = nextRetired;
             n++;
         }
         return n;
@@ -50,6 +139,9 @@ final class ChargeRegistry {
         synchronized (lock) {
             if (!c.linked) {
                 return;
+            }
+            if (c.owned) {
+                unindex(c);
             }
             c.linked = false;
             c.prev.next = c.next;
@@ -61,6 +153,23 @@ final class ChargeRegistry {
         }
         for (Account a : c.accounts) {
             a.credit(c.bytes);
+        }
+    }
+
+    /** Removes a collected owner's charge from its bucket; a retired one is already out. */
+    private void unindex(Charge c) {
+        Charge prev = null;
+        for (Charge o = byOwner[c.bucket]; o != null; o = o.nextInBucket) {
+            if (o == c) {
+                if (prev == null) {
+                    byOwner[c.bucket] = o.nextInBucket;
+                } else {
+                    prev.nextInBucket = o.nextInBucket;
+                }
+                o.nextInBucket = null;
+                return;
+            }
+            prev = o;
         }
     }
 

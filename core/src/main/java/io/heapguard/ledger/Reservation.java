@@ -42,6 +42,22 @@ public final class Reservation {
         ledger.registry().add(new Charge(allocated, ledger.registry().queue(), this));
     }
 
+    /**
+     * Ties the charge to {@code owner}, the object holding the memory just allocated (the stream whose
+     * buffer grew), retiring the owner's previous charge: see {@link ChargeRegistry}.
+     */
+    public void bindOwner(Object owner) {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        if (owner == null) {
+            creditAll();
+            return;
+        }
+        ledger.registry().addOwned(new Charge(owner, ledger.registry().queue(), this), owner);
+    }
+
     /** The allocation did not happen: give every account its bytes back. */
     public void abandon() {
         if (settled) {

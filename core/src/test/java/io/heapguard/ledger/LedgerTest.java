@@ -113,6 +113,32 @@ class LedgerTest {
     }
 
     @Test
+    void anOwnersReplacedChargeCountsUntilTheNextCollectionAndItsCurrentOneUntilTheOwnerGoes() throws Exception {
+        Ledger ledger = Ledger.standalone(config().build(), TestConfigs.JDK_PLATFORM);
+        Object owner = new Object();
+        ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, MIB).bindOwner(owner);
+        ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, MIB, 2 * MIB).bindOwner(owner);
+        assertEquals(3 * MIB, ledger.global().used(), "the replaced array is still there until a collection");
+        collectAndDrain(ledger);
+        assertEquals(2 * MIB, ledger.global().used(), "a collection has run: the replaced array is gone");
+        assertEquals(1, ledger.liveCharges());
+        ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 2 * MIB, 4 * MIB).bindOwner(owner);
+        assertEquals(6 * MIB, ledger.global().used());
+        owner = null;
+        collectAndDrain(ledger);
+        assertEquals(0, ledger.global().used(), "the owner and everything it held are gone");
+        assertEquals(0, ledger.liveCharges());
+    }
+
+    private static void collectAndDrain(Ledger ledger) throws InterruptedException {
+        System.gc();
+        while (TestConfigs.JDK_PLATFORM.waitForReferenceProcessing()) {
+            ledger.drain();
+        }
+        ledger.drain();
+    }
+
+    @Test
     void liveDataThatDoesNotFitIsRefusedAfterACollection() {
         Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM);
         byte[] kept = new byte[(int) (6 * MIB)];

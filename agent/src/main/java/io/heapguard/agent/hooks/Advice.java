@@ -22,6 +22,7 @@ public abstract class Advice {
     /** The one class instrumented JDK code may call; defined in the bootstrap class loader. */
     static final String HOOKS = "io/heapguard/internal/GrowthHooks";
     static final String BIND = "bind";
+    static final String BIND_OWNER = "bindOwner";
     static final String BIND_DESCRIPTOR = "(Ljava/lang/Object;Ljava/lang/Object;)V";
     static final String ABANDON = "abandon";
     static final String ABANDON_DESCRIPTOR = "(Ljava/lang/Object;)V";
@@ -61,6 +62,14 @@ public abstract class Advice {
     /** For a {@code void} method: pushes the object the growth allocated, at a return. */
     void pushAllocated(MethodVisitor mv) {
         throw new UnsupportedOperationException(this + " returns a value, which is what gets bound");
+    }
+
+    /**
+     * {@code bind} ties the charge to the object pushed; {@code bindOwner} to the object holding the new
+     * array, which is what growths with an owner must use (see {@code GrowthHooks.bindOwner}).
+     */
+    String bindMethod() {
+        return BIND;
     }
 
     public final String owner() {

@@ -95,7 +95,7 @@ final class AdviceMethodVisitor extends MethodVisitor {
                 mv.visitVarInsn(Opcodes.ALOAD, slot);
                 mv.visitInsn(Opcodes.SWAP);
             }
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.BIND, Advice.BIND_DESCRIPTOR, false);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, advice.bindMethod(), Advice.BIND_DESCRIPTOR, false);
             mv.visitInsn(opcode);
             openRange();
         } else {

@@ -8,8 +8,9 @@ import io.heapguard.ledger.GrowthPoint;
 /**
  * {@code private void ByteArrayOutputStream.ensureCapacity(int minCapacity)}, through which every write
  * grows the buffer (JDK 17 and 25): enter {@code GrowthHooks.byteArrayOutputStreamGrowth(buf.length,
- * minCapacity)}, bind to {@code this.buf} after. The method is private to {@code ByteArrayOutputStream},
- * so subclasses are covered too.
+ * minCapacity)}, then tie the charge to the stream itself ({@code bindOwner(this)}), never to the new,
+ * possibly humongous, array. The method is private to {@code ByteArrayOutputStream}, so subclasses are
+ * covered too.
  */
 final class ByteArrayOutputStreamGrowth extends Advice {
     static final String OWNER = "java/io/ByteArrayOutputStream";
@@ -30,6 +31,10 @@ final class ByteArrayOutputStreamGrowth extends Advice {
     @Override
     void pushAllocated(MethodVisitor mv) {
         mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitFieldInsn(Opcodes.GETFIELD, OWNER, "buf", "[B");
+    }
+
+    @Override
+    String bindMethod() {
+        return BIND_OWNER;
     }
 }

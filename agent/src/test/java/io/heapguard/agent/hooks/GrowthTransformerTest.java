@@ -134,7 +134,8 @@ class GrowthTransformerTest {
             assertTrue(returns >= 1, key);
             // entry first, one bind per return, one abandon in the handler, nothing else
             assertTrue(hooks.get(0).startsWith(entryName(a) + "("), key + ": " + hooks);
-            assertEquals(returns, hooks.stream().filter(h -> h.startsWith("bind(")).count(), key + ": " + hooks);
+            assertEquals(returns, hooks.stream().filter(h -> h.startsWith(a.bindMethod() + "(")).count(),
+                    key + ": " + hooks);
             assertEquals(1, hooks.stream().filter(h -> h.startsWith("abandon(")).count(), key + ": " + hooks);
             assertEquals(returns + 2, hooks.size(), key + ": " + hooks);
             assertTrue(c.catchAll.get(key).contains("null"), key + " has a catch-all handler");

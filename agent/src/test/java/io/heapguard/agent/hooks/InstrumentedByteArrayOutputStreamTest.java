@@ -78,15 +78,16 @@ class InstrumentedByteArrayOutputStreamTest {
     }
 
     @Test
-    void aGrowthEntersWithTheCurrentAndMinimumCapacityAndBindsTheNewArray() throws Exception {
+    void aGrowthEntersWithTheCurrentAndMinimumCapacityAndBindsTheStreamItself() throws Exception {
         OutputStream out = newStream(32);
         out.write(new byte[20]);
-        assertEquals(List.of("growth(32,20)", "bind(token1)"), RecordingHooks.calls, "entered on every call; no growth");
+        assertEquals(List.of("growth(32,20)", "bindOwner(token1)"), RecordingHooks.calls,
+                "entered on every call; no growth");
         RecordingHooks.reset();
         out.write(new byte[40]);
-        assertEquals(List.of("growth(32,60)", "bind(token1)"), RecordingHooks.calls);
+        assertEquals(List.of("growth(32,60)", "bindOwner(token1)"), RecordingHooks.calls);
         assertEquals(64, buf(out).length);
-        assertSame(buf(out), RecordingHooks.bound.get(0), "bound to the new backing array");
+        assertSame(out, RecordingHooks.bound.get(0), "bound to the stream, never to the (humongous) array");
     }
 
     @Test

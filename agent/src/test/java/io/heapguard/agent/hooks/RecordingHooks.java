@@ -53,6 +53,11 @@ public final class RecordingHooks {
         bound.add(allocated);
     }
 
+    public static void bindOwner(Object reservation, Object owner) {
+        calls.add("bindOwner(" + reservation + ")");
+        bound.add(owner);
+    }
+
     public static void abandon(Object reservation) {
         calls.add("abandon(" + reservation + ")");
     }
