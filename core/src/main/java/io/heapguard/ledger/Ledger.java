@@ -43,7 +43,8 @@ public final class Ledger {
     private final long maxHeap = Runtime.getRuntime().maxMemory();
     private final AtomicLong denials = new AtomicLong();
     private final AtomicLong heapReserveDenials = new AtomicLong();
-    private final RateLimiter logLimiter;
+    private volatile RateLimiter logLimiter;
+    private final AtomicLong suppressedBeforeReloads = new AtomicLong();
     private final Object policyLock = new Object();
     private volatile Policy policy;
     private volatile HeapGuardConfig config;
@@ -477,6 +478,11 @@ public final class Ledger {
                 }
             }
             java.util.Collections.sort(removed);
+            if (next.logMaxPerMinute() != config.logMaxPerMinute()) {
+                RateLimiter previous = logLimiter;
+                logLimiter = new RateLimiter(next.logMaxPerMinute(), 60_000_000_000L);
+                suppressedBeforeReloads.addAndGet(previous.droppedTotal());
+            }
             config = next;
             setPolicy(Policy.from(next, accounts));
             return List.of(List.copyOf(added), List.copyOf(removed));
@@ -506,7 +512,7 @@ public final class Ledger {
 
     /** Monitor-mode log lines dropped by {@code log.max-per-minute}. */
     public long suppressedLogLines() {
-        return logLimiter.droppedTotal();
+        return suppressedBeforeReloads.get() + logLimiter.droppedTotal();
     }
 
     private void setPolicy(Policy next) {

@@ -21,6 +21,7 @@ import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,8 +39,10 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     private final ConfigSources sources;
     private final String version;
     private final RuleBeans rules;
-    private final RateLimiter notifications;
-    private final RefusalWindow window;
+    /** Rebuilt when a reload changes {@code notify.max-per-second} or {@code health.window}. */
+    private volatile RateLimiter notifications;
+    private volatile RefusalWindow window;
+    private final AtomicLong droppedBeforeReloads = new AtomicLong();
     private final HeapHeadroom headroom;
     private final AtomicLong sequence = new AtomicLong();
 
@@ -143,7 +146,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
         HeapGuardConfig c = ledger.config();
         double rate = getRefusalRate();
         if (rate > c.healthMaxRefusalsPerSecond()) {
-            return "DOWN: " + String.format("%.2f", rate) + " refusals/s over " + c.healthWindow().toSeconds()
+            return "DOWN: " + String.format(Locale.ROOT, "%.2f", rate) + " refusals/s over " + c.healthWindow().toSeconds()
                     + " s, above health.max-refusal-rate " + c.healthMaxRefusalsPerSecond();
         }
         long free = getHeapHeadroomBytes();
@@ -166,7 +169,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
 
     @Override
     public long getDroppedNotifications() {
-        return notifications.droppedTotal();
+        return droppedBeforeReloads.get() + notifications.droppedTotal();
     }
 
     @Override
@@ -191,7 +194,8 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     }
 
     @Override
-    public void reload() {
+    public synchronized void reload() {
+        HeapGuardConfig before = ledger.config();
         HeapGuardConfig next;
         try {
             next = ConfigLoader.load(sources);
@@ -201,5 +205,13 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
         }
         List<List<String>> changes = ledger.reload(next);
         rules.apply(changes.get(0), changes.get(1));
+        if (next.notifyMaxPerSecond() != before.notifyMaxPerSecond()) {
+            RateLimiter old = notifications;
+            notifications = new RateLimiter(next.notifyMaxPerSecond(), 1_000_000_000L);
+            droppedBeforeReloads.addAndGet(old.droppedTotal());
+        }
+        if (!next.healthWindow().equals(before.healthWindow())) {
+            window = new RefusalWindow((int) Math.max(1, next.healthWindow().toSeconds()));
+        }
     }
 }

@@ -41,10 +41,11 @@ public final class Management {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             RuleBeans rules = new RuleBeans(server, ledger);
             AgentControl agent = new AgentControl(ledger, sources, version, rules);
-            server.registerMBean(new StandardEmitterMBean(agent, AgentMXBean.class, true, agent), AGENT);
+            ledger.addRefusalListener(agent);
             server.registerMBean(new StandardMBean(new GlobalView(ledger), GlobalMXBean.class, true), GLOBAL);
             rules.registerAll();
-            ledger.addRefusalListener(agent);
+            // Last: a client that waits for type=Agent finds every other bean and the listener in place.
+            server.registerMBean(new StandardEmitterMBean(agent, AgentMXBean.class, true, agent), AGENT);
         } catch (JMException | RuntimeException e) {
             System.getLogger("io.heapguard").log(System.Logger.Level.WARNING,
                     "heapguard: JMX beans not registered, limits still apply: " + e);
