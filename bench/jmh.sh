@@ -3,7 +3,7 @@
 #   bench/jmh.sh [17|25|all] [CompareRunner options...]     (default: all)
 # Settings (override by passing the options again): 2 forks per benchmark and mode, interleaved;
 # 5 x 1 s warm-up, 5 x 1 s measurement; forks under nice -n -10 when run as root; before each fork, wait
-# (at most 30 s) until other work on the machine uses less than one core.
+# (at most 120 s) until other work on the machine uses less than half a core.
 # Results: bench/results/jmh-jdk<N>/results.{md,csv,json} and jmh.log. About 20 min per JDK on 2 cores.
 # Build first: mvn -q -DskipTests package (from the repository root).
 set -euo pipefail
@@ -15,7 +15,9 @@ which="all"
 case "${1:-}" in 17|25|all) which="$1"; shift ;; esac
 
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
-AGENT="$ROOT/agent/target/heapguard-agent.jar"
+# HG_BENCH_AGENT: an agent jar to measure instead of the one built (not HEAPGUARD_*: the agent reads
+# those environment variables as its configuration).
+AGENT="${HG_BENCH_AGENT:-$ROOT/agent/target/heapguard-agent.jar}"
 for f in "$BENCH_JAR" "$AGENT"; do
   [ -f "$f" ] || { echo "missing $f: run 'mvn -q -DskipTests package' in $ROOT" >&2; exit 2; }
 done
@@ -27,9 +29,13 @@ for jdk in 17 25; do
   [ "$which" = all ] || [ "$which" = "$jdk" ] || continue
   home="$JDK17"; [ "$jdk" = 25 ] && home="$JDK25"
   [ -x "$home/bin/java" ] || { echo "no JDK $jdk at $home: skipped" >&2; continue; }
+  out="$ROOT/bench/results/jmh-jdk$jdk"
+  mkdir -p "$out"
+  # Forks run from the runner's class path: a private copy, so a rebuild meanwhile cannot pull it away.
+  cp "$BENCH_JAR" "$out/benchmarks.jar"
   # The runner itself runs on the default java; only the forks use the JDK under test.
-  java -cp "$BENCH_JAR" io.heapguard.bench.CompareRunner \
-    -jvm "$home/bin/java" -agent "$AGENT" -out "$ROOT/bench/results/jmh-jdk$jdk" \
-    -f 2 -wi 5 -w 1s -i 5 -r 1s -quiet 1.0 -quietMax 30 "${NICE[@]}" "$@" || status=$?
+  java -cp "$out/benchmarks.jar" io.heapguard.bench.CompareRunner \
+    -jvm "$home/bin/java" -agent "$AGENT" -out "$out" \
+    -f 2 -wi 5 -w 1s -i 5 -r 1s -quiet 0.5 -quietMax 120 "${NICE[@]}" "$@" || status=$?
 done
 exit $status

@@ -5,6 +5,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 mvn -q -B -DskipTests package
+# One snapshot of the agent for every measurement, whatever is rebuilt meanwhile.
+mkdir -p bench/results
+cp agent/target/heapguard-agent.jar bench/results/heapguard-agent.jar
+export HG_BENCH_AGENT="$ROOT/bench/results/heapguard-agent.jar"
 status=0
 bench/jmh.sh all || status=$?
 bench/startup.sh || status=$?

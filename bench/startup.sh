@@ -45,7 +45,7 @@ done
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 2; }
 
 TARGET="$ROOT/benchmarks/target"
-AGENT_SRC="$ROOT/agent/target/heapguard-agent.jar"
+AGENT_SRC="${HG_BENCH_AGENT:-$ROOT/agent/target/heapguard-agent.jar}"   # not HEAPGUARD_*: the agent's own
 BENCH_JAR="$TARGET/benchmarks.jar"
 HELLO_JAR="$(ls "$TARGET"/heapguard-benchmarks-*-startup-hello.jar 2>/dev/null | head -1 || true)"
 JETTY_JAR="$TARGET/startup-jetty.jar"
@@ -54,10 +54,14 @@ for f in "$AGENT_SRC" "$BENCH_JAR" "$HELLO_JAR" "$JETTY_JAR" "$OTEL_JAR"; do
   [ -n "$f" ] && [ -f "$f" ] || { echo "missing ${f:-the startup-hello jar}: run 'mvn -q -DskipTests package' in $ROOT" >&2; exit 2; }
 done
 
-mkdir -p "$OUT"
-# A private copy: the agent measured cannot change if agent/ is rebuilt while this runs.
-AGENT="$OUT/heapguard-agent.jar"
+mkdir -p "$OUT/jars"
+# Private copies: what is measured cannot change if the modules are rebuilt while this runs.
+AGENT="$OUT/jars/heapguard-agent.jar"
 cp "$AGENT_SRC" "$AGENT"
+for v in BENCH_JAR HELLO_JAR JETTY_JAR OTEL_JAR; do
+  cp "${!v}" "$OUT/jars/$(basename "${!v}")"
+  printf -v "$v" '%s' "$OUT/jars/$(basename "${!v}")"
+done
 sha256sum "$AGENT" | cut -c1-16 > "$OUT/agent.sha256"
 
 PRIO=()

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
+import io.heapguard.agent.arrays.ArrayGuard;
 import io.heapguard.agent.hooks.Advices;
 import io.heapguard.agent.hooks.GrowthTransformer;
 import io.heapguard.agent.hooks.WarningSink;
@@ -56,12 +57,12 @@ final class Startup {
         if (config.mode() == Mode.OFF) {
             return;
         }
-        Platform platform = referenceProcessingWaiter instanceof Callable
-                ? new JdkPlatform(asCallable(referenceProcessingWaiter))
-                : Platform.NONE;
+        Platform platform = new JdkPlatform(referenceProcessingWaiter instanceof Callable
+                ? asCallable(referenceProcessingWaiter) : null);
         Ledger ledger = Ledger.install(config, platform);
         installHooks(inst);
         ScopeEntries.install(inst, config);
+        ArrayGuard.install(inst, config);
         Management.startInBackground(ledger, sources, version());
     }
 

@@ -147,6 +147,14 @@ public final class CompareRunner {
             return s / scores.size();
         }
 
+        /** The median iteration: less swayed than the mean by iterations another process disturbed. */
+        double median() {
+            List<Double> sorted = new ArrayList<>(scores);
+            java.util.Collections.sort(sorted);
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
         /** Half-width of the 99.9% confidence interval, as JMH reports it; NaN for fewer than 2 samples. */
         double error() {
             int n = scores.size();
@@ -369,7 +377,7 @@ public final class CompareRunner {
                             busyDuring.computeIfAbsent(key, k -> new ArrayList<>()).add(busy);
                             log.printf(Locale.ROOT, "# machine busy during this run: %.2f cores%n", busy);
                             record(m, results);
-                        } catch (RunnerException ex) {
+                        } catch (RunnerException | RuntimeException ex) {
                             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
                             failures.put(key, msg);
                             System.out.println("      FAILED: " + msg.lines().findFirst().orElse(msg)
@@ -505,8 +513,8 @@ public final class CompareRunner {
 
     private String comparisonTable(List<Entry> entries) {
         StringBuilder t = new StringBuilder();
-        t.append("| benchmark | unit | bare | agent | ratio (agent ÷ bare) | target | verdict |\n");
-        t.append("|---|---|---:|---:|---:|---|---|\n");
+        t.append("| benchmark | unit | bare | agent | ratio (agent ÷ bare) | ratio of medians | target | verdict |\n");
+        t.append("|---|---|---:|---:|---:|---:|---|---|\n");
         for (Entry e : entries) {
             if (e.method().startsWith("TrackMinSweepBench")) {
                 continue; // its own table
@@ -523,7 +531,7 @@ public final class CompareRunner {
                         verdict = verdict(bare.mean(), bare.error(), target.absolute());
                     }
                     t.append("| ").append(bare.name()).append(" | ").append(bare.unit).append(" | ")
-                            .append(pm(bare)).append(" | (ledger only) | — | ").append(target.text()).append(" | ")
+                            .append(pm(bare)).append(" | (ledger only) | — | — | ").append(target.text()).append(" | ")
                             .append(verdict).append(" |\n");
                     continue;
                 }
@@ -536,7 +544,7 @@ public final class CompareRunner {
                     if (agent == null) {
                         String why = failures.containsKey(e.method() + "|" + m) ? "FAILED (see jmh.log)" : "not run";
                         t.append("| ").append(bare.name()).append(" | ").append(bare.unit).append(" | ")
-                                .append(pm(bare)).append(" | ").append(why).append(" | — | ").append(target.text())
+                                .append(pm(bare)).append(" | ").append(why).append(" | — | — | ").append(target.text())
                                 .append(" | — |\n");
                         continue;
                     }
@@ -547,6 +555,7 @@ public final class CompareRunner {
                     t.append("| ").append(name).append(" | ").append(bare.unit).append(" | ").append(pm(bare))
                             .append(" | ").append(pm(agent)).append(" | ")
                             .append(String.format(Locale.ROOT, "%.3f ± %.3f", ratio, rErr)).append(" | ")
+                            .append(String.format(Locale.ROOT, "%.3f", agent.median() / bare.median())).append(" | ")
                             .append(target.text()).append(" | ").append(verdict).append(" |\n");
                 }
             }
@@ -565,8 +574,8 @@ public final class CompareRunner {
             if (t.length() == 0) {
                 t.append("### track.min sweep (ns/op; slow path = agent with track.min=1k)\n\n");
                 t.append("| benchmark | size | bare | agent track.min=1k (slow path) | added | added ÷ bare | "
-                        + "agent default track.min | default ÷ bare |\n");
-                t.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + "added ÷ bare (medians) | agent default track.min | default ÷ bare |\n");
+                t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             }
             for (String params : sets) {
                 Series bare = find(bench, params, ForkMode.BARE);
@@ -585,9 +594,11 @@ public final class CompareRunner {
                             .append(String.format(Locale.ROOT, "%.1f ± %.1f", added, addedErr)).append(" | ")
                             .append(String.format(Locale.ROOT, "%+.1f%% ± %.1f%%", 100 * added / bare.mean(),
                                     100 * addedErr / bare.mean()))
+                            .append(" | ")
+                            .append(String.format(Locale.ROOT, "%+.1f%%", 100 * (slow.median() / bare.median() - 1)))
                             .append(" | ");
                 } else {
-                    t.append("— | — | — | ");
+                    t.append("— | — | — | — | ");
                 }
                 if (dflt != null) {
                     t.append(pm(dflt)).append(" | ").append(String.format(Locale.ROOT, "%.3f ± %.3f",
@@ -674,11 +685,11 @@ public final class CompareRunner {
     }
 
     private String csv() {
-        StringBuilder c = new StringBuilder("benchmark,params,mode,unit,score,error,samples,forks\n");
+        StringBuilder c = new StringBuilder("benchmark,params,mode,unit,score,error,median,samples,forks\n");
         for (Series s : series.values()) {
             c.append(s.benchmark).append(",\"").append(s.params).append("\",").append(s.mode.label).append(',')
                     .append(s.unit).append(',')
-                    .append(String.format(Locale.ROOT, "%.4f,%.4f", s.mean(), s.error())).append(',')
+                    .append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f", s.mean(), s.error(), s.median())).append(',')
                     .append(s.scores.size()).append(',').append(s.forks).append('\n');
         }
         return c.toString();

@@ -21,8 +21,9 @@ import java.util.Arrays;
  *
  * <p><b>The slow path</b> asks the ledger (growth point {@code array}) before the array exists, allocates
  * it, and ties the charge to it; a refusal is a {@code QuotaExceededException} thrown from here, before
- * anything is allocated, and its call site is the application's frame (these frames are heapguard's and are
- * skipped). If the allocation itself throws (an {@code OutOfMemoryError}), the charge is given back.
+ * anything is allocated. Its call site is the frame that allocates (the first outside the JDK and heapguard,
+ * whose frames are skipped): the application's own code, or the library code it called. If the allocation
+ * itself throws (an {@code OutOfMemoryError}), the charge is given back.
  *
  * <p>Two shapes of call site, chosen by the rewrite:
  * <ul>
@@ -119,7 +120,7 @@ public final class ArrayHooks {
     }
 
     static int minLengthFor(long bytes, int elementBytes) {
-        if (bytes == Long.MAX_VALUE) {
+        if (bytes > Long.MAX_VALUE - elementBytes) {
             return Integer.MAX_VALUE;
         }
         long n = (bytes + elementBytes - 1) / elementBytes;

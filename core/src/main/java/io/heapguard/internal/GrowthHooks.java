@@ -141,21 +141,64 @@ public final class GrowthHooks {
         }
     }
 
+    /**
+     * The slow path of the hooks below asks the ledger through here. The ledger keeps growths it causes
+     * from being decided again, but only once it has set the thread up: the first decision on a thread
+     * builds the thread's account, whose name is a string, and with a fast limit under a few dozen bytes
+     * (a tiny {@code max-buffer}) that string's StringBuilder would ask the ledger again, for ever. So a
+     * growth on a thread already asking is neither charged nor checked. One thread-local read, on the slow
+     * path only.
+     */
+    private static final ThreadLocal<int[]> ASKING = new ThreadLocal<int[]>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
+
+    private static Reservation reserve(GrowthPoint point, long currentBytes, long requestedBytes) {
+        int[] asking = ASKING.get();
+        if (asking[0] != 0) {
+            return null;
+        }
+        asking[0] = 1;
+        try {
+            return Ledger.reserveOrNull(point, currentBytes, requestedBytes);
+        } finally {
+            asking[0] = 0;
+        }
+    }
+
+    /**
+     * Entry of a method that hands out a copy of {@code bytes} bytes, as {@link #copy}, for the JDK's other
+     * growth points ({@code StringBuilder.toString()}), which the ledger itself uses.
+     */
+    public static Object copyOut(int point, int bytes) {
+        if (bytes < fastLimit) {
+            return null;
+        }
+        return reserve(GrowthPoint.ofOrdinal(point), 0, bytes);
+    }
+
     /** Bytes of a reference in an {@code Object[]} as this JVM lays them out (4 or 8). */
     public static int referenceBytes() {
         return REFERENCE_BYTES;
     }
 
-    /** Replaces {@code Arrays.copyOf(byte[], int)} where a byte buffer grows (StringBuilder, the read-all methods). */
-    public static byte[] copyOfBytes(byte[] original, int newLength, int point) {
+    /**
+     * Replaces {@code Arrays.copyOf(byte[], int)} where a byte buffer grows (StringBuilder, the read-all
+     * methods). {@code owner}: the object holding the buffer, to tie the charge to (see {@link #bindOwner}),
+     * or {@code null} to tie it to the new array (a static helper, or an array handed out).
+     */
+    public static byte[] copyOfBytes(byte[] original, int newLength, Object owner, int point) {
         if (newLength < fastLimit) {
             return Arrays.copyOf(original, newLength);
         }
-        return copyOfBytesSlow(original, newLength, point);
+        return copyOfBytesSlow(original, newLength, owner, point);
     }
 
-    private static byte[] copyOfBytesSlow(byte[] original, int newLength, int point) {
-        Reservation r = Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), original.length, newLength);
+    private static byte[] copyOfBytesSlow(byte[] original, int newLength, Object owner, int point) {
+        Reservation r = reserve(GrowthPoint.ofOrdinal(point), original.length, newLength);
         if (r == null) {
             return Arrays.copyOf(original, newLength);
         }
@@ -166,20 +209,32 @@ public final class GrowthHooks {
             r.abandon();
             throw t;
         }
-        r.bind(copy);
+        settle(r, owner, copy);
         return copy;
     }
 
-    /** Replaces {@code Arrays.copyOf(char[], int)} in {@code CharArrayWriter.write}: two bytes a char. */
-    public static char[] copyOfChars(char[] original, int newLength, int point) {
+    /** Ties a granted growth's charge to {@code owner}, or to the new array when there is none. */
+    private static void settle(Reservation r, Object owner, Object allocated) {
+        if (owner != null) {
+            r.bindOwner(owner);
+        } else {
+            r.bind(allocated);
+        }
+    }
+
+    /**
+     * Replaces {@code Arrays.copyOf(char[], int)} in {@code CharArrayWriter.write}: two bytes a char; the
+     * charge is tied to {@code owner}, the writer.
+     */
+    public static char[] copyOfChars(char[] original, int newLength, Object owner, int point) {
         if ((long) newLength << 1 < fastLimit) {
             return Arrays.copyOf(original, newLength);
         }
-        return copyOfCharsSlow(original, newLength, point);
+        return copyOfCharsSlow(original, newLength, owner, point);
     }
 
-    private static char[] copyOfCharsSlow(char[] original, int newLength, int point) {
-        Reservation r = Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), (long) original.length << 1,
+    private static char[] copyOfCharsSlow(char[] original, int newLength, Object owner, int point) {
+        Reservation r = reserve(GrowthPoint.ofOrdinal(point), (long) original.length << 1,
                 (long) newLength << 1);
         if (r == null) {
             return Arrays.copyOf(original, newLength);
@@ -191,23 +246,23 @@ public final class GrowthHooks {
             r.abandon();
             throw t;
         }
-        r.bind(copy);
+        settle(r, owner, copy);
         return copy;
     }
 
     /**
      * Replaces {@code Arrays.copyOf(Object[], int)} in {@code ArrayList.grow} and {@code ArrayDeque.grow}:
-     * charged as the new length times {@link #referenceBytes()}. The fast path assumes 8-byte references,
-     * so it never skips a growth that should be checked.
+     * charged as the new length times {@link #referenceBytes()}, to {@code owner}, the collection. The fast
+     * path assumes 8-byte references, so it never skips a growth that should be checked.
      */
-    public static Object[] copyOfRefs(Object[] original, int newLength, int point) {
+    public static Object[] copyOfRefs(Object[] original, int newLength, Object owner, int point) {
         if ((long) newLength << 3 < fastLimit) {
             return Arrays.copyOf(original, newLength);
         }
-        return copyOfRefsSlow(original, newLength, point);
+        return copyOfRefsSlow(original, newLength, owner, point);
     }
 
-    private static Object[] copyOfRefsSlow(Object[] original, int newLength, int point) {
+    private static Object[] copyOfRefsSlow(Object[] original, int newLength, Object owner, int point) {
         Reservation r = reserveRefs(point, original.length, newLength);
         if (r == null) {
             return Arrays.copyOf(original, newLength);
@@ -219,19 +274,22 @@ public final class GrowthHooks {
             r.abandon();
             throw t;
         }
-        r.bind(copy);
+        settle(r, owner, copy);
         return copy;
     }
 
-    /** Replaces {@code anewarray java/lang/Object} where a reference array is created to grow into ({@code ArrayList.grow}). */
-    public static Object[] newRefs(int length, int point) {
+    /**
+     * Replaces {@code anewarray java/lang/Object} where a collection creates the array it grows into
+     * ({@code ArrayList.grow}); the charge is tied to {@code owner}, the collection.
+     */
+    public static Object[] newRefs(int length, Object owner, int point) {
         if ((long) length << 3 < fastLimit) {
             return new Object[length];
         }
-        return newRefsSlow(length, point);
+        return newRefsSlow(length, owner, point);
     }
 
-    private static Object[] newRefsSlow(int length, int point) {
+    private static Object[] newRefsSlow(int length, Object owner, int point) {
         Reservation r = length < 0 ? null : reserveRefs(point, 0, length);
         if (r == null) {
             return new Object[length];
@@ -243,7 +301,7 @@ public final class GrowthHooks {
             r.abandon();
             throw t;
         }
-        r.bind(array);
+        settle(r, owner, array);
         return array;
     }
 
@@ -252,7 +310,7 @@ public final class GrowthHooks {
         if (bytes < fastLimit) {
             return null;
         }
-        return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), currentLength * REFERENCE_BYTES, bytes);
+        return reserve(GrowthPoint.ofOrdinal(point), currentLength * REFERENCE_BYTES, bytes);
     }
 
     /**
@@ -267,7 +325,7 @@ public final class GrowthHooks {
     }
 
     private static byte[] newBytesSlow(int length, int point) {
-        Reservation r = Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), 0, length);
+        Reservation r = reserve(GrowthPoint.ofOrdinal(point), 0, length);
         if (r == null) {
             return new byte[length];
         }
@@ -305,7 +363,7 @@ public final class GrowthHooks {
         if (before >= fastLimit && Long.highestOneBit(before) == Long.highestOneBit(after)) {
             return new byte[length];
         }
-        Reservation r = length < 0 ? null : Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), before, after);
+        Reservation r = length < 0 ? null : reserve(GrowthPoint.ofOrdinal(point), before, after);
         if (r == null) {
             return new byte[length];
         }
@@ -333,7 +391,7 @@ public final class GrowthHooks {
         if (requested < fastLimit) {
             return null;
         }
-        return Ledger.reserveOrNull(GrowthPoint.STRING_BUILDER, latin1Bytes, requested);
+        return reserve(GrowthPoint.STRING_BUILDER, latin1Bytes, requested);
     }
 
     /**
@@ -355,7 +413,7 @@ public final class GrowthHooks {
         if (requested < fastLimit) {
             return null;
         }
-        return Ledger.reserveOrNull(GrowthPoint.STRING_BUILDER, valueLength, requested);
+        return reserve(GrowthPoint.STRING_BUILDER, valueLength, requested);
     }
 
     /**
@@ -392,7 +450,7 @@ public final class GrowthHooks {
         if (cache != null || bytes < fastLimit) {
             return null;
         }
-        return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), 0, bytes);
+        return reserve(GrowthPoint.ofOrdinal(point), 0, bytes);
     }
 
     /**

@@ -29,6 +29,8 @@ public final class Account {
     private volatile long used;
     private volatile long peak;
     private volatile long grants;
+    /** The collection epoch of the last charge within a limit: charges since then may be garbage. */
+    private volatile long lastChargeEpoch = -1;
     private volatile long denials;
     private static final VarHandle GRANTS;
     private static final VarHandle DENIALS;
@@ -102,6 +104,16 @@ public final class Account {
     public void resetPeak() {
         peak = used;
         raisePeak(used); // a charge racing the reset must not leave the peak below what is held
+    }
+
+    void markCharged(long epoch) {
+        if (lastChargeEpoch != epoch) {
+            lastChargeEpoch = epoch;
+        }
+    }
+
+    long lastChargeEpoch() {
+        return lastChargeEpoch;
     }
 
     void countGrant() {

@@ -195,6 +195,43 @@ final class ChargeRegistry {
         }
     }
 
+    /** The owner holding the most live charged bytes, and how many; null when nothing is charged. */
+    Holding largestOwner(int max) {
+        java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
+        Account top = null;
+        long topBytes = 0;
+        synchronized (lock) {
+            int n = 0;
+            for (Charge c = head.next; c != head && n < max; c = c.next, n++) {
+                if (c.owner == null) {
+                    continue;
+                }
+                long[] cell = byOwner.get(c.owner);
+                if (cell == null) {
+                    cell = new long[1];
+                    byOwner.put(c.owner, cell);
+                }
+                cell[0] += c.bytes;
+                if (cell[0] > topBytes) {
+                    topBytes = cell[0];
+                    top = c.owner;
+                }
+            }
+        }
+        return top == null ? null : new Holding(top, topBytes);
+    }
+
+    /** An owner and the bytes it holds. */
+    static final class Holding {
+        final Account owner;
+        final long bytes;
+
+        Holding(Account owner, long bytes) {
+            this.owner = owner;
+            this.bytes = bytes;
+        }
+    }
+
     interface Visitor {
         void visit(Charge c);
     }

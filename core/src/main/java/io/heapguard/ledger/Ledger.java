@@ -10,7 +10,6 @@ import io.heapguard.internal.Units;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,6 @@ public final class Ledger {
 
     private final ChargeRegistry registry = new ChargeRegistry();
     private final Account global = new Account("global");
-    /** Every tracked on-heap charge, for estimating the live heap between forced collections. */
-    private final Account heapTracked = new Account("heap");
     private final Reclaimer reclaimer;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
     private final AtomicLong denials = new AtomicLong();
@@ -54,7 +51,7 @@ public final class Ledger {
 
     private Ledger(HeapGuardConfig config, Platform platform) {
         this.config = config;
-        this.reclaimer = new Reclaimer(platform, registry, heapTracked);
+        this.reclaimer = new Reclaimer(platform, registry);
         this.logLimiter = new RateLimiter(config.logMaxPerMinute(), 60_000_000_000L);
         setPolicy(Policy.from(config, Map.of()));
     }
@@ -127,7 +124,7 @@ public final class Ledger {
         registry.drain();
 
         int scopes = ts.scopeDepth();
-        Account[] charged = new Account[rules.length + scopes + 3];
+        Account[] charged = new Account[rules.length + scopes + 2];
         int n = 0;
         for (Policy.Rule r : rules) {
             if (!chargeWithin(r.account, requested, r.limit)) {
@@ -153,12 +150,8 @@ public final class Ledger {
             global.charge(requested);
         }
         charged[n++] = global;
-        if (point.onHeap()) {
-            heapTracked.charge(requested);
-            charged[n++] = heapTracked;
-            if (p.heapReserve > 0) {
-                checkHeapReserve(p, ts, point, requested, charged, n);
-            }
+        if (point.onHeap() && p.heapReserve > 0) {
+            checkHeapReserve(p, ts, point, requested, charged, n);
         }
         ts.owner.charge(requested);
         charged[n++] = ts.owner;
@@ -206,47 +199,38 @@ public final class Ledger {
 
     /** Charges within the limit, first crediting what the collector has found, then collecting. */
     private boolean chargeWithin(Account account, long bytes, long limit) {
-        if (account.tryCharge(bytes, limit)) {
+        long epoch = reclaimer.epoch();
+        if (account.tryCharge(bytes, limit)
+                || registry.drain() > 0 && account.tryCharge(bytes, limit)
+                || reclaimer.reclaim(epoch, account.lastChargeEpoch() == epoch) && account.tryCharge(bytes, limit)) {
+            account.markCharged(reclaimer.epoch());
             return true;
         }
-        if (registry.drain() > 0 && account.tryCharge(bytes, limit)) {
-            return true;
-        }
-        long seen = reclaimer.epoch();
-        return reclaimer.reclaim(seen) && account.tryCharge(bytes, limit);
+        return false;
     }
 
     /**
-     * The heap reserve refuses only the thread holding the most, and only once a collection has shown
-     * that the heap is really that full: innocent threads keep working in the reserve while the one
-     * that fills the heap is stopped.
+     * The heap reserve refuses only the thread that the last collection found holding the most (or a
+     * single growth larger than all it holds), and only while that collection showed the heap really
+     * that full: innocent threads keep working in the reserve, without waiting for a collection, while
+     * the one that fills the heap is stopped. Holdings are counted after a collection, so garbage an
+     * innocent thread churned through never makes it look like the culprit.
      */
     private void checkHeapReserve(Policy p, ThreadState ts, GrowthPoint point, long requested, Account[] charged,
                                   int n) {
         if (maxHeap - reclaimer.heapUsed() - requested >= p.heapReserve) {
-            return;
+            return; // fits even counting the garbage
         }
-        if (!holdsTheMost(ts.owner, requested)) {
-            return;
+        Reclaimer.Verdict v = reclaimer.verdict();
+        if (v == null || v.incriminates(ts.owner, requested)) {
+            reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
+            v = reclaimer.verdict();
         }
-        long seen = reclaimer.epoch();
-        long live = reclaimer.reclaim(seen) ? reclaimer.heapUsed() : reclaimer.liveHeapEstimate();
-        if (maxHeap - live - requested >= p.heapReserve || !holdsTheMost(ts.owner, requested)) {
+        if (v == null || !v.incriminates(ts.owner, requested) || maxHeap - v.liveHeap - requested >= p.heapReserve) {
             return;
         }
         heapReserveDenials.incrementAndGet();
-        refuse(p, "heap-reserve", false, point, requested, p.heapReserve, live, null, charged, n, requested);
-    }
-
-    private boolean holdsTheMost(Account owner, long requested) {
-        long mine = owner.used() + requested;
-        long everyone = global.used();
-        if (mine * 2 >= everyone + requested) {
-            return true;
-        }
-        HoldersByOwner holders = new HoldersByOwner();
-        registry.forEach(holders, TOP_CONSUMERS_SCAN_MAX);
-        return mine >= holders.largestExcept(owner);
+        refuse(p, "heap-reserve", false, point, requested, p.heapReserve, v.liveHeap, null, charged, n, requested);
     }
 
     /**
@@ -538,32 +522,6 @@ public final class Ledger {
 
     // ---------------------------------------------------------------------------------------------
     // Attribution, computed only on the refusal path
-
-    private static final class HoldersByOwner implements ChargeRegistry.Visitor {
-        private final IdentityHashMap<Account, long[]> byOwner = new IdentityHashMap<>();
-
-        @Override
-        public void visit(Charge c) {
-            if (c.owner != null) {
-                long[] cell = byOwner.get(c.owner);
-                if (cell == null) {
-                    cell = new long[1];
-                    byOwner.put(c.owner, cell);
-                }
-                cell[0] += c.bytes;
-            }
-        }
-
-        long largestExcept(Account owner) {
-            long max = 0;
-            for (Map.Entry<Account, long[]> e : byOwner.entrySet()) {
-                if (e.getKey() != owner) {
-                    max = Math.max(max, e.getValue()[0]);
-                }
-            }
-            return max;
-        }
-    }
 
     private static final class ConsumersBySite implements ChargeRegistry.Visitor {
         private final Account account;

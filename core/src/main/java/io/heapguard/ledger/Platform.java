@@ -15,6 +15,15 @@ public interface Platform {
      */
     boolean waitForReferenceProcessing() throws InterruptedException;
 
+    /**
+     * The live heap as the collector saw it at the end of its last collection (the heap pools'
+     * collection usage), or -1 when not known. Read right after a forced collection, it does not count
+     * what other threads allocated since, nor, on concurrent collectors, during the cycle.
+     */
+    default long liveHeapAfterCollection() {
+        return -1;
+    }
+
     /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
     default void collect() {
         System.gc();

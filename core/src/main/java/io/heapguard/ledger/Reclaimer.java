@@ -2,36 +2,62 @@ package io.heapguard.ledger;
 
 /**
  * Makes sure garbage is not what stands between a growth and its quota: before the ledger refuses, it
- * asks for a collection, waits for the collector's references to be enqueued, and credits them.
+ * asks for a collection, waits for the collector's references to be enqueued, and credits them. Each
+ * collection leaves a {@link Verdict}: the live heap as the collector reports it, and the thread holding
+ * the most of what survived, the only one the heap reserve may refuse.
  *
  * <p>Forced collections are paid from a time budget (a share of wall time, with a bounded burst), so a
  * refusal storm cannot turn into a collection storm; threads that find a collection already done by
- * another since they looked reuse its result. When the budget is spent, the heap's live size is
- * estimated from the last forced collection plus what the ledger has charged on the heap since.
+ * another since they looked reuse it. A limit whose account has been charged since the last collection
+ * may still collect, at most a few times a second, when the budget is spent: those charges may be
+ * garbage, and refusing on garbage is a false refusal.
  */
 final class Reclaimer {
     /** Forced collections may take at most this share of wall time over the long run. */
     private static final double BUDGET_SHARE = 0.25;
     /** ... and at most this much in one burst after a quiet period. */
     private static final long BUDGET_CAP_NANOS = 1_000_000_000L;
+    /** With the budget spent, a collection for charges that may be garbage waits at least this long. */
+    private static final long OVERDRAFT_INTERVAL_NANOS = 250_000_000L;
+    private static final int SCAN_MAX = 100_000;
+
+    /** What a collection found. */
+    static final class Verdict {
+        final long liveHeap;
+        /** The owner holding the most charges that survived the collection; null when none. */
+        final Account largestOwner;
+        final long largestBytes;
+
+        Verdict(long liveHeap, ChargeRegistry.Holding largest) {
+            this.liveHeap = liveHeap;
+            this.largestOwner = largest == null ? null : largest.owner;
+            this.largestBytes = largest == null ? 0 : largest.bytes;
+        }
+
+        /**
+         * Whether this growth is the heap's biggest consumer: asked by the thread found holding the most,
+         * or larger on its own than what that thread holds.
+         */
+        boolean incriminates(Account owner, long requested) {
+            return owner == largestOwner || requested > largestBytes;
+        }
+    }
 
     private final Platform platform;
     private final ChargeRegistry registry;
-    private final Account heapTracked;
     private final Runtime runtime = Runtime.getRuntime();
     private final Object lock = new Object();
 
     private long budgetNanos = BUDGET_CAP_NANOS;
     private long lastRefill = System.nanoTime();
+    private long lastEnd = System.nanoTime() - OVERDRAFT_INTERVAL_NANOS;
     private volatile long epoch;
-    private volatile long liveAfterCollection = -1;
-    private volatile long heapTrackedAtCollection;
+    private volatile Verdict verdict;
     private volatile long forcedCollections;
 
-    Reclaimer(Platform platform, ChargeRegistry registry, Account heapTracked) {
+    Reclaimer(Platform platform, ChargeRegistry registry) {
         this.platform = platform;
         this.registry = registry;
-        this.heapTracked = heapTracked;
     }
 
     long epoch() {
@@ -42,6 +68,11 @@ final class Reclaimer {
         return forcedCollections;
     }
 
+    /** The last collection's verdict, or null before the first. */
+    Verdict verdict() {
+        return verdict;
+    }
+
     long heapUsed() {
         return runtime.totalMemory() - runtime.freeMemory();
     }
@@ -49,9 +80,11 @@ final class Reclaimer {
     /**
      * Collects unless another thread has since {@code seenEpoch} or the budget is spent.
      *
+     * @param overdraft whether charges since the last collection may be garbage holding the quota,
+     *                  which justifies a collection beyond the budget (rate-limited)
      * @return true when a collection completed after {@code seenEpoch}
      */
-    boolean reclaim(long seenEpoch) {
+    boolean reclaim(long seenEpoch, boolean overdraft) {
         synchronized (lock) {
             if (epoch != seenEpoch) {
                 registry.drain();
@@ -60,31 +93,22 @@ final class Reclaimer {
             long now = System.nanoTime();
             budgetNanos = Math.min(BUDGET_CAP_NANOS, budgetNanos + (long) ((now - lastRefill) * BUDGET_SHARE));
             lastRefill = now;
-            if (budgetNanos <= 0) {
+            if (budgetNanos <= 0 && !(overdraft && now - lastEnd >= OVERDRAFT_INTERVAL_NANOS)) {
                 registry.drain();
                 return false;
             }
             platform.collect();
             awaitReferenceProcessing();
+            long live = platform.liveHeapAfterCollection();
+            verdict = new Verdict(live >= 0 ? live : heapUsed(), registry.largestOwner(SCAN_MAX));
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;
-            liveAfterCollection = heapUsed();
-            heapTrackedAtCollection = heapTracked.used();
+            lastEnd = end;
             forcedCollections++;
             epoch++;
             return true;
         }
-    }
-
-    /** The heap's live bytes as well as known without collecting now. */
-    long liveHeapEstimate() {
-        long used = heapUsed();
-        long after = liveAfterCollection;
-        if (after < 0) {
-            return used;
-        }
-        return Math.min(used, after + Math.max(0, heapTracked.used() - heapTrackedAtCollection));
     }
 
     private void awaitReferenceProcessing() {

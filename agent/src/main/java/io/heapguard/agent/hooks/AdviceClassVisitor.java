@@ -26,7 +26,9 @@ final class AdviceClassVisitor extends ClassVisitor {
                 Advice a = advices.get(i);
                 if (!applied[i] && a.matches(access, name, descriptor)) {
                     applied[i] = true;
-                    return new AdviceMethodVisitor(api, mv, access, descriptor, a);
+                    return a instanceof CallSiteAdvice
+                            ? new CallSiteMethodVisitor(api, mv, access, descriptor, (CallSiteAdvice) a)
+                            : new AdviceMethodVisitor(api, mv, access, descriptor, a);
                 }
             }
         }

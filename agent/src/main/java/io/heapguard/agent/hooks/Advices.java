@@ -1,5 +1,6 @@
 package io.heapguard.agent.hooks;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Every advice the agent installs. Add a growth point here and in {@code GrowthPoint}. */
@@ -8,7 +9,7 @@ public final class Advices {
     }
 
     public static List<Advice> all() {
-        return List.of(
+        List<Advice> all = new ArrayList<>(List.of(
                 new ByteArrayOutputStreamGrowth(),
                 new ByteArrayOutputStreamCopy("toByteArray", "()[B"),
                 new ByteArrayOutputStreamCopy("toString", "()Ljava/lang/String;"),
@@ -16,6 +17,8 @@ public final class Advices {
                 new ByteArrayOutputStreamCopy("toString", "(Ljava/nio/charset/Charset;)Ljava/lang/String;"),
                 new ByteArrayOutputStreamCopy("toString", "(I)Ljava/lang/String;"),
                 new ByteBufferAllocate(),
-                new ByteBufferAllocateDirect());
+                new ByteBufferAllocateDirect()));
+        all.addAll(JdkAdvices.forThisJdk());
+        return all;
     }
 }

@@ -1,6 +1,5 @@
 package io.heapguard.agent.hooks;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -127,6 +126,9 @@ class GrowthTransformerTest {
         }
         for (Advice a : Advices.all()) {
             Calls c = byClass.get(a.owner());
+            if (c == null) {
+                continue; // the other JDK classes' advices: JdkAdvicesTest
+            }
             String key = a.name() + a.descriptor();
             List<String> hooks = c.calls.get(key);
             assertNotNull(hooks, key);
@@ -320,8 +322,7 @@ class GrowthTransformerTest {
         assertEquals("java.io.ByteArrayOutputStream.toString(java.nio.charset.Charset)",
                 new ByteArrayOutputStreamCopy("toString", "(Ljava/nio/charset/Charset;)Ljava/lang/String;")
                         .javaSignature());
-        assertArrayEquals(new String[] {"java.io.ByteArrayOutputStream", "java.nio.ByteBuffer"},
-                new GrowthTransformer(Advices.all(), new Collecting()).targetClassNames().stream().sorted()
-                        .toArray(String[]::new));
+        assertTrue(new GrowthTransformer(Advices.all(), new Collecting()).targetClassNames()
+                .containsAll(List.of("java.io.ByteArrayOutputStream", "java.nio.ByteBuffer")));
     }
 }

