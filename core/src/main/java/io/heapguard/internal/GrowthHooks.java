@@ -141,32 +141,8 @@ public final class GrowthHooks {
         }
     }
 
-    /**
-     * The slow path of the hooks below asks the ledger through here. The ledger keeps growths it causes
-     * from being decided again, but only once it has set the thread up: the first decision on a thread
-     * builds the thread's account, whose name is a string, and with a fast limit under a few dozen bytes
-     * (a tiny {@code max-buffer}) that string's StringBuilder would ask the ledger again, for ever. So a
-     * growth on a thread already asking is neither charged nor checked. One thread-local read, on the slow
-     * path only.
-     */
-    private static final ThreadLocal<int[]> ASKING = new ThreadLocal<int[]>() {
-        @Override
-        protected int[] initialValue() {
-            return new int[1];
-        }
-    };
-
     private static Reservation reserve(GrowthPoint point, long currentBytes, long requestedBytes) {
-        int[] asking = ASKING.get();
-        if (asking[0] != 0) {
-            return null;
-        }
-        asking[0] = 1;
-        try {
-            return Ledger.reserveOrNull(point, currentBytes, requestedBytes);
-        } finally {
-            asking[0] = 0;
-        }
+        return Ledger.reserveOrNull(point, currentBytes, requestedBytes);
     }
 
     /**

@@ -25,7 +25,9 @@ public final class Account {
         }
     }
 
-    private final String name;
+    private String name;
+    /** For a thread's own account: named only when shown (building a name allocates, see ThreadState). */
+    private final Thread thread;
     private volatile long used;
     private volatile long peak;
     private volatile long grants;
@@ -47,10 +49,21 @@ public final class Account {
 
     public Account(String name) {
         this.name = name;
+        this.thread = null;
+    }
+
+    /** A thread's account: creating it allocates nothing but itself. */
+    Account(Thread thread) {
+        this.thread = thread;
     }
 
     public String name() {
-        return name;
+        String n = name;
+        if (n == null) {
+            n = "thread " + thread.getName() + " (#" + thread.getId() + ")";
+            name = n;
+        }
+        return n;
     }
 
     /**
@@ -134,6 +147,6 @@ public final class Account {
 
     @Override
     public String toString() {
-        return name + "[used=" + used + "]";
+        return name() + "[used=" + used + "]";
     }
 }

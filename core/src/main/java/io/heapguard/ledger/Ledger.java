@@ -39,6 +39,7 @@ public final class Ledger {
     private final Reclaimer reclaimer;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
     private final AtomicLong denials = new AtomicLong();
+    private final AtomicLong chargedTotal = new AtomicLong();
     private final AtomicLong heapReserveDenials = new AtomicLong();
     private volatile RateLimiter logLimiter;
     private final AtomicLong suppressedBeforeReloads = new AtomicLong();
@@ -51,7 +52,7 @@ public final class Ledger {
 
     private Ledger(HeapGuardConfig config, Platform platform) {
         this.config = config;
-        this.reclaimer = new Reclaimer(platform, registry);
+        this.reclaimer = new Reclaimer(platform, registry, chargedTotal);
         this.logLimiter = new RateLimiter(config.logMaxPerMinute(), 60_000_000_000L);
         setPolicy(Policy.from(config, Map.of()));
     }
@@ -155,6 +156,7 @@ public final class Ledger {
         }
         ts.owner.charge(requested);
         charged[n++] = ts.owner;
+        chargedTotal.addAndGet(requested);
         for (Policy.Rule r : rules) {
             r.account.countGrant();
         }

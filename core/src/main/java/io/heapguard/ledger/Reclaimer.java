@@ -45,6 +45,8 @@ final class Reclaimer {
 
     private final Platform platform;
     private final ChargeRegistry registry;
+    /** Every byte the ledger has ever charged: what was allocated while a collection ran. */
+    private final java.util.concurrent.atomic.AtomicLong chargedTotal;
     private final Runtime runtime = Runtime.getRuntime();
     private final Object lock = new Object();
 
@@ -55,9 +57,10 @@ final class Reclaimer {
     private volatile Verdict verdict;
     private volatile long forcedCollections;
 
-    Reclaimer(Platform platform, ChargeRegistry registry) {
+    Reclaimer(Platform platform, ChargeRegistry registry, java.util.concurrent.atomic.AtomicLong chargedTotal) {
         this.platform = platform;
         this.registry = registry;
+        this.chargedTotal = chargedTotal;
     }
 
     long epoch() {
@@ -97,10 +100,15 @@ final class Reclaimer {
                 registry.drain();
                 return false;
             }
-            platform.collect();
-            awaitReferenceProcessing();
-            long live = platform.liveHeapAfterCollection();
-            verdict = new Verdict(live >= 0 ? live : heapUsed(), registry.largestOwner(SCAN_MAX));
+            long live = collectAndMeasure();
+            if (live >= 0) {
+                // A concurrent collector: what was allocated during the first cycle is garbage by the
+                // second, so a second cycle's figure is the one that can tell live data from churn.
+                live = Math.min(live, collectAndMeasure());
+            } else {
+                live = heapUsed();
+            }
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX));
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;
@@ -109,6 +117,20 @@ final class Reclaimer {
             epoch++;
             return true;
         }
+    }
+
+    /**
+     * One forced collection. On a concurrent collector, its figure for the live heap less what the
+     * ledger charged while it ran (the large part of what was allocated during the cycle), never below
+     * what the ledger proves live; -1 on a stop-the-world collector.
+     */
+    private long collectAndMeasure() {
+        long chargedBefore = chargedTotal.get();
+        platform.collect();
+        long chargedDuring = chargedTotal.get() - chargedBefore;
+        awaitReferenceProcessing();
+        long live = platform.liveHeapAfterCollection();
+        return live < 0 ? -1 : Math.max(registry.liveBytes(), live - chargedDuring);
     }
 
     private void awaitReferenceProcessing() {

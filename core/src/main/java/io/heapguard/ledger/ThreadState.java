@@ -13,8 +13,9 @@ final class ThreadState {
     private static final ThreadLocal<ThreadState> CURRENT = new ThreadLocal<ThreadState>() {
         @Override
         protected ThreadState initialValue() {
-            Thread t = Thread.currentThread();
-            return new ThreadState(new Account("thread " + t.getName() + " (#" + t.getId() + ")"));
+            // No string built here: this runs before the re-entrancy guard exists, and a growth of that
+            // string (with a tiny max-buffer in force) would come straight back into the ledger.
+            return new ThreadState(new Account(Thread.currentThread()));
         }
     };
 
