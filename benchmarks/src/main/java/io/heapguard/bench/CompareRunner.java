@@ -307,7 +307,7 @@ public final class CompareRunner {
         if (needsAgent) {
             if (!Files.isRegularFile(agentSource)) {
                 System.err.println("no agent jar at " + agentSource.toAbsolutePath()
-                        + ": build it (cd /work/main && mvn -q -DskipTests package) or pass -agent");
+                        + ": build it (./mvnw -q -DskipTests package, from the repository root) or pass -agent");
                 return 2;
             }
             // A private copy: the agent under measurement cannot change if the module is rebuilt meanwhile.
