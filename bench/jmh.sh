@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # JMH suite, each benchmark bare and with heapguard's agent, on one or both JDKs.
 #   bench/jmh.sh [17|25|all] [CompareRunner options...]     (default: all)
-# Settings (override by passing the options again): 2 forks per benchmark and mode, interleaved;
-# 5 x 1 s warm-up, 5 x 1 s measurement; forks under nice -n -10 when run as root; before each fork, wait
-# (at most 120 s) until other work on the machine uses less than half a core.
-# Results: bench/results/jmh-jdk<N>/results.{md,csv,json} and jmh.log. About 20 min per JDK on 2 cores.
+# Settings (override by passing the options again): 4 rounds; in each round one fork per mode (bare,
+# agent, ...) back to back, so each agent fork is compared with the bare fork that ran next to it;
+# 3 x 1 s warm-up, 4 x 1 s measurement; forks under nice -n -10 when run as root; before each fork,
+# wait (at most 60 s) until other work on the machine uses less than 1.1 cores.
+# Results: bench/results/jmh-jdk<N>/results.{md,csv,json} and jmh.log. About 30 min per JDK on 2 cores.
 # Build first: mvn -q -DskipTests package (from the repository root).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,6 +37,6 @@ for jdk in 17 25; do
   # The runner itself runs on the default java; only the forks use the JDK under test.
   java -cp "$out/benchmarks.jar" io.heapguard.bench.CompareRunner \
     -jvm "$home/bin/java" -agent "$AGENT" -out "$out" \
-    -f 2 -wi 5 -w 1s -i 5 -r 1s -quiet 0.5 -quietMax 120 "${NICE[@]}" "$@" || status=$?
+    -f 4 -wi 3 -w 1s -i 4 -r 1s -quiet 1.1 -quietMax 60 "${NICE[@]}" "$@" || status=$?
 done
 exit $status

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 /** {@code ByteBuffer.allocate}: 64 bytes (fast path) and 1 MiB (slow path at the default track.min). */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@Fork(2)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(4)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class ByteBufferBench {
 
     @Setup

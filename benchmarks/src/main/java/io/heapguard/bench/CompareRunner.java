@@ -126,6 +126,8 @@ public final class CompareRunner {
         final ForkMode mode;
         String unit;
         final List<Double> scores = new ArrayList<>();
+        /** Mean of each fork's measurement iterations, by round (1-based). */
+        final Map<Integer, Double> forkMeans = new TreeMap<>();
         int forks;
         String failure;
 
@@ -177,10 +179,10 @@ public final class CompareRunner {
 
     private String jvm;
     private Path agentSource;
-    private int forks = 2;
-    private int warmupIterations = 5;
+    private int forks = 4;
+    private int warmupIterations = 3;
     private TimeValue warmupTime = TimeValue.seconds(1);
-    private int iterations = 5;
+    private int iterations = 4;
     private TimeValue measurementTime = TimeValue.seconds(1);
     private Pattern only;
     private Path out;
@@ -259,9 +261,9 @@ public final class CompareRunner {
         s.println("usage: java -cp benchmarks.jar io.heapguard.bench.CompareRunner [options]");
         s.println("  -jvm PATH       java of the forks (default: this JVM's)");
         s.println("  -agent PATH     heapguard-agent.jar (default: agent/target/heapguard-agent.jar); copied to -out first");
-        s.println("  -f N            forks per benchmark and mode (default 2), interleaved across modes");
-        s.println("  -wi N -w TIME   warm-up iterations and their length (default 5, 1s)");
-        s.println("  -i N -r TIME    measurement iterations and their length (default 5, 1s)");
+        s.println("  -f N            forks (rounds) per benchmark and mode (default 4), modes back to back in each round");
+        s.println("  -wi N -w TIME   warm-up iterations and their length (default 3, 1s)");
+        s.println("  -i N -r TIME    measurement iterations and their length (default 4, 1s)");
         s.println("  -only REGEX     only the benchmarks (Class.method) that match");
         s.println("  -out DIR        where to write results.md/.csv/.json, jmh.log (default bench/results/jmh-jdkN)");
         s.println("  -jvmArgs ARGS   extra JVM arguments for every fork");
@@ -368,15 +370,15 @@ public final class CompareRunner {
                         waitForQuiet();
                         long[] before = CpuMeter.sample();
                         try {
-                            Collection<RunResult> results = new Runner(options(e, m, agent, round, forkJvm).build(),
-                                    format).run();
+                            Collection<RunResult> results = runWaitingForLock(options(e, m, agent, round, forkJvm)
+                                    .build(), format);
                             if (results.isEmpty()) {
                                 throw new RunnerException("no results (did the fork fail? see jmh.log)");
                             }
                             double busy = CpuMeter.busyCores(before, CpuMeter.sample());
                             busyDuring.computeIfAbsent(key, k -> new ArrayList<>()).add(busy);
                             log.printf(Locale.ROOT, "# machine busy during this run: %.2f cores%n", busy);
-                            record(m, results);
+                            record(m, results, round);
                         } catch (RunnerException | RuntimeException ex) {
                             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
                             failures.put(key, msg);
@@ -409,6 +411,31 @@ public final class CompareRunner {
         System.out.println(md);
         System.out.println("written: " + out.resolve("results.md") + ", results.csv, results.json");
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Runs JMH; while another JMH instance holds JMH's lock file ({@code /tmp/jmh.lock}), waits for it
+     * (up to 30 min) rather than run alongside it or give up.
+     */
+    private static Collection<RunResult> runWaitingForLock(org.openjdk.jmh.runner.options.Options o, OutputFormat format)
+            throws RunnerException, InterruptedException {
+        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000L;
+        boolean told = false;
+        while (true) {
+            try {
+                return new Runner(o, format).run();
+            } catch (RunnerException e) {
+                String msg = String.valueOf(e.getMessage());
+                if (!msg.contains("JMH lock") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    System.out.println("      another JMH instance holds /tmp/jmh.lock: waiting for it...");
+                    told = true;
+                }
+                Thread.sleep(5000);
+            }
+        }
     }
 
     /** Waits (up to -quietMax) until the machine, before our fork starts, is busy on fewer than -quiet cores. */
@@ -470,7 +497,7 @@ public final class CompareRunner {
                 .shouldFailOnError(true);
     }
 
-    private void record(ForkMode m, Collection<RunResult> results) {
+    private void record(ForkMode m, Collection<RunResult> results, int round) {
         for (RunResult rr : results) {
             BenchmarkParams p = rr.getParams();
             String bench = p.getBenchmark().substring(PACKAGE.length());
@@ -484,9 +511,16 @@ public final class CompareRunner {
             String key = bench + "|" + params + "|" + m;
             Series s = series.computeIfAbsent(key, k -> new Series(bench, params.toString(), m));
             for (BenchmarkResult br : rr.getBenchmarkResults()) {
+                double sum = 0;
+                int n = 0;
                 for (IterationResult ir : br.getIterationResults()) {
                     s.scores.add(ir.getPrimaryResult().getScore());
                     s.unit = ir.getScoreUnit();
+                    sum += ir.getPrimaryResult().getScore();
+                    n++;
+                }
+                if (n > 0) {
+                    s.forkMeans.put(round, sum / n);
                 }
                 s.forks++;
             }
@@ -513,7 +547,7 @@ public final class CompareRunner {
 
     private String comparisonTable(List<Entry> entries) {
         StringBuilder t = new StringBuilder();
-        t.append("| benchmark | unit | bare | agent | ratio (agent ÷ bare) | ratio of medians | target | verdict |\n");
+        t.append("| benchmark | unit | bare | agent | ratio of pooled means | paired ratio (95% CI) | target | verdict |\n");
         t.append("|---|---|---:|---:|---:|---:|---|---|\n");
         for (Entry e : entries) {
             if (e.method().startsWith("TrackMinSweepBench")) {
@@ -550,12 +584,15 @@ public final class CompareRunner {
                     }
                     double ratio = agent.mean() / bare.mean();
                     double rErr = ratioError(bare, agent);
-                    String verdict = Double.isNaN(target.ratio()) ? "—" : verdict(ratio, rErr, target.ratio());
+                    double[] paired = pairedRatio(bare, agent);
+                    String verdict = Double.isNaN(target.ratio()) ? "—"
+                            : Double.isNaN(paired[1]) ? verdict(ratio, rErr, target.ratio())
+                            : verdictInterval(paired[0], paired[1], paired[2], target.ratio());
                     String name = m == ForkMode.AGENT ? bare.name() : bare.name() + " [" + m.label + "]";
                     t.append("| ").append(name).append(" | ").append(bare.unit).append(" | ").append(pm(bare))
                             .append(" | ").append(pm(agent)).append(" | ")
                             .append(String.format(Locale.ROOT, "%.3f ± %.3f", ratio, rErr)).append(" | ")
-                            .append(String.format(Locale.ROOT, "%.3f", agent.median() / bare.median())).append(" | ")
+                            .append(pairedText(paired)).append(" | ")
                             .append(target.text()).append(" | ").append(verdict).append(" |\n");
                 }
             }
@@ -574,7 +611,7 @@ public final class CompareRunner {
             if (t.length() == 0) {
                 t.append("### track.min sweep (ns/op; slow path = agent with track.min=1k)\n\n");
                 t.append("| benchmark | size | bare | agent track.min=1k (slow path) | added | added ÷ bare | "
-                        + "added ÷ bare (medians) | agent default track.min | default ÷ bare |\n");
+                        + "slow ÷ bare, paired (95% CI) | agent default track.min | default ÷ bare, paired |\n");
                 t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             }
             for (String params : sets) {
@@ -595,14 +632,13 @@ public final class CompareRunner {
                             .append(String.format(Locale.ROOT, "%+.1f%% ± %.1f%%", 100 * added / bare.mean(),
                                     100 * addedErr / bare.mean()))
                             .append(" | ")
-                            .append(String.format(Locale.ROOT, "%+.1f%%", 100 * (slow.median() / bare.median() - 1)))
+                            .append(pairedText(pairedRatio(bare, slow)))
                             .append(" | ");
                 } else {
                     t.append("— | — | — | — | ");
                 }
                 if (dflt != null) {
-                    t.append(pm(dflt)).append(" | ").append(String.format(Locale.ROOT, "%.3f ± %.3f",
-                            dflt.mean() / bare.mean(), ratioError(bare, dflt))).append(" |\n");
+                    t.append(pm(dflt)).append(" | ").append(pairedText(pairedRatio(bare, dflt))).append(" |\n");
                 } else {
                     t.append("— | — |\n");
                 }
@@ -640,6 +676,49 @@ public final class CompareRunner {
         return r.toString();
     }
 
+    /**
+     * The ratio agent ÷ bare from forks run back to back in the same round, which share whatever else
+     * the machine was doing then: the geometric mean of the per-round ratios, with its 95% confidence
+     * interval (Student's t on the log-ratios). {@code [ratio, low, high, rounds]}; NaNs without pairs.
+     */
+    static double[] pairedRatio(Series bare, Series agent) {
+        List<Double> logs = new ArrayList<>();
+        for (Map.Entry<Integer, Double> b : bare.forkMeans.entrySet()) {
+            Double a = agent.forkMeans.get(b.getKey());
+            if (a != null && a > 0 && b.getValue() > 0) {
+                logs.add(Math.log(a / b.getValue()));
+            }
+        }
+        int n = logs.size();
+        if (n == 0) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
+        }
+        double m = 0;
+        for (double d : logs) {
+            m += d;
+        }
+        m /= n;
+        if (n < 2) {
+            return new double[] {Math.exp(m), Double.NaN, Double.NaN, n};
+        }
+        double ss = 0;
+        for (double d : logs) {
+            ss += (d - m) * (d - m);
+        }
+        double half = new TDistribution(n - 1).inverseCumulativeProbability(0.975) * Math.sqrt(ss / (n - 1) / n);
+        return new double[] {Math.exp(m), Math.exp(m - half), Math.exp(m + half), n};
+    }
+
+    static String pairedText(double[] p) {
+        if (Double.isNaN(p[0])) {
+            return "—";
+        }
+        if (Double.isNaN(p[1])) {
+            return String.format(Locale.ROOT, "%.3f", p[0]);
+        }
+        return String.format(Locale.ROOT, "%.3f (%.3f–%.3f)", p[0], p[1], p[2]);
+    }
+
     private static double nz(double d) {
         return Double.isNaN(d) ? 0 : d;
     }
@@ -657,6 +736,14 @@ public final class CompareRunner {
             return straddles ? "met (CI reaches past target)" : "**met**";
         }
         return straddles ? "missed (within CI)" : "**MISSED**";
+    }
+
+    /** On the paired ratio: met when the estimate is within target, and says how sure that is. */
+    private static String verdictInterval(double value, double low, double high, double target) {
+        if (value <= target) {
+            return high <= target ? "**met**" : "met (CI reaches past target)";
+        }
+        return low <= target ? "missed (within CI)" : "**MISSED**";
     }
 
     private static String pm(Series s) {
@@ -677,8 +764,10 @@ public final class CompareRunner {
             h.append("- agent `").append(agentSource).append("` sha256 `").append(sha, 0, 16).append("…`\n");
         }
         h.append(String.format(Locale.ROOT,
-                "- %d fork(s) per benchmark and mode, interleaved; warm-up %d × %s, measurement %d × %s; "
-                        + "fork flags `-Xms2g -Xmx2g -XX:+UseG1GC%s`; error = 99.9%% CI half-width%n",
+                "- %d fork(s) per benchmark and mode, one per round, modes back to back in each round; warm-up %d × %s, "
+                        + "measurement %d × %s; fork flags `-Xms2g -Xmx2g -XX:+UseG1GC%s`%n"
+                        + "- scores: mean of all measurement iterations ± 99.9%% CI half-width (JMH's); "
+                        + "paired ratio: geometric mean over rounds of agent ÷ bare fork means, 95%% CI; verdicts use the paired ratio%n",
                 forks, warmupIterations, warmupTime, iterations, measurementTime,
                 extraJvmArgs.isEmpty() ? "" : " " + String.join(" ", extraJvmArgs)));
         return h.toString();
@@ -713,7 +802,14 @@ public final class CompareRunner {
             for (int i = 0; i < s.scores.size(); i++) {
                 j.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", s.scores.get(i)));
             }
-            j.append("]}");
+            j.append("], \"forkMeansByRound\": {");
+            boolean firstRound = true;
+            for (Map.Entry<Integer, Double> fm : s.forkMeans.entrySet()) {
+                j.append(firstRound ? "" : ", ").append('"').append(fm.getKey()).append("\": ")
+                        .append(String.format(Locale.ROOT, "%.4f", fm.getValue()));
+                firstRound = false;
+            }
+            j.append("}}");
         }
         j.append("\n  ],\n  \"failures\": {");
         first = true;

@@ -32,9 +32,9 @@ import java.util.concurrent.TimeUnit;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@Fork(value = 2, jvmArgsPrepend = "-XX:MaxDirectMemorySize=1g")
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(value = 4, jvmArgsPrepend = "-XX:MaxDirectMemorySize=1g")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class DirectByteBufferBench {
     private static final int RING = 8;
     private static final MethodHandle INVOKE_CLEANER = invokeCleaner();

@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(2)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(4)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class LedgerBench {
     static final int SIZE = 64 << 10;
 

@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@Fork(2)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(4)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 4, time = 1)
 public class StringBuilderBench {
     private static final int MIB = 1 << 20;
 

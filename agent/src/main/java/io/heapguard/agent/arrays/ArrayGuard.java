@@ -63,8 +63,9 @@ public final class ArrayGuard {
         @Override
         public void run() {
             System.err.println("heapguard arrays: " + t.classesSeen() + " classes scanned, " + t.classesRewritten()
-                    + " rewritten, " + t.sitesRewritten() + " sites, " + (t.nanosSpent() / 1_000_000) + " ms, "
-                    + t.failures() + " failures");
+                    + " rewritten, " + t.sitesRewritten() + " sites, " + ((t.scanNanos() + t.rewriteNanos()) / 1_000_000)
+                    + " ms (scan " + (t.scanNanos() / 1_000_000) + " ms, rewrite " + (t.rewriteNanos() / 1_000_000)
+                    + " ms), " + t.failures() + " failures");
         }
     }
 }

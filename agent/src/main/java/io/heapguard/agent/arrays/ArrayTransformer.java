@@ -45,7 +45,8 @@ public final class ArrayTransformer implements ClassFileTransformer {
     private final AtomicLong seen = new AtomicLong();
     private final AtomicLong rewritten = new AtomicLong();
     private final AtomicLong sites = new AtomicLong();
-    private final AtomicLong nanos = new AtomicLong();
+    private final AtomicLong scanNanos = new AtomicLong();
+    private final AtomicLong rewriteNanos = new AtomicLong();
     private final AtomicInteger failures = new AtomicInteger();
 
     ArrayTransformer(List<String> include, List<String> exclude, Thresholds thresholds, WarningSink sink) {
@@ -66,10 +67,7 @@ public final class ArrayTransformer implements ClassFileTransformer {
             if (!selected(className)) {
                 return null;
             }
-            long start = System.nanoTime();
-            byte[] result = instrument(classfileBuffer);
-            nanos.addAndGet(System.nanoTime() - start);
-            return result;
+            return instrument(classfileBuffer);
         } catch (Throwable t) {
             failed(className, t);
             return null;
@@ -109,20 +107,28 @@ public final class ArrayTransformer implements ClassFileTransformer {
         if (major > MAX_MAJOR || major < 45) {
             return null;
         }
+        long start = System.nanoTime();
         ClassReader reader = new ClassReader(classfile);
         ClassScan scan = ClassScan.scan(reader, classfile, thresholds);
+        long scanned = System.nanoTime();
+        scanNanos.addAndGet(scanned - start);
         if (scan == null) {
             return null;
         }
-        ClassWriter writer = new NoLoadingClassWriter(reader);
-        ArrayRewriter rewriter = new ArrayRewriter(writer, scan, thresholds);
-        reader.accept(rewriter, 0);
-        if (rewriter.sites == 0) {
-            return null;
+        try {
+            ClassWriter writer = new NoLoadingClassWriter(reader);
+            ArrayRewriter rewriter = new ArrayRewriter(writer, scan, thresholds);
+            reader.accept(rewriter, 0);
+            if (rewriter.sites == 0) {
+                return null;
+            }
+            byte[] result = writer.toByteArray();
+            rewritten.incrementAndGet();
+            sites.addAndGet(rewriter.sites);
+            return result;
+        } finally {
+            rewriteNanos.addAndGet(System.nanoTime() - scanned);
         }
-        rewritten.incrementAndGet();
-        sites.addAndGet(rewriter.sites);
-        return writer.toByteArray();
     }
 
     private void failed(String className, Throwable t) {
@@ -147,9 +153,14 @@ public final class ArrayTransformer implements ClassFileTransformer {
         return sites.get();
     }
 
-    /** Time spent scanning and rewriting, in nanoseconds (all threads). */
-    public long nanosSpent() {
-        return nanos.get();
+    /** Wall time spent reading and scanning class files, in nanoseconds (all threads together). */
+    public long scanNanos() {
+        return scanNanos.get();
+    }
+
+    /** Wall time spent rewriting the classes that needed it, in nanoseconds (all threads together). */
+    public long rewriteNanos() {
+        return rewriteNanos.get();
     }
 
     public int failures() {

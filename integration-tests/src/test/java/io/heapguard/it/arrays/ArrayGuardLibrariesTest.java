@@ -145,7 +145,7 @@ class ArrayGuardLibrariesTest {
         assertTrue(r.longResult("linked") > 3000, r::describe);
 
         Matcher m = Pattern.compile("heapguard arrays: (\\d+) classes scanned, (\\d+) rewritten, (\\d+) sites, "
-                + "(\\d+) ms, (\\d+) failures").matcher(r.stderr());
+                + "(\\d+) ms \\(scan \\d+ ms, rewrite \\d+ ms\\), (\\d+) failures").matcher(r.stderr());
         assertTrue(m.find(), r::describe);
         assertEquals("0", m.group(5), () -> "classes the transformer gave up on\n" + r.describe());
         assertTrue(Long.parseLong(m.group(2)) > 200, () -> "classes rewritten\n" + r.describe());
