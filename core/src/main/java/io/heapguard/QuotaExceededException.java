@@ -66,7 +66,9 @@ public class QuotaExceededException extends RuntimeException {
 
     /**
      * Bytes already held against that limit when the growth was refused. For {@code heap-reserve}, the
-     * heap in use.
+     * heap in use after a collection plus the free heap the collector could not give this one array
+     * (regions fragmented by a pinned humongous array on G1 before JDK 21; all but the old generation
+     * for an array too large for eden on Serial and Parallel).
      */
     public long usedBytes() {
         return usedBytes;
@@ -108,7 +110,7 @@ public class QuotaExceededException extends RuntimeException {
         m.append(": ");
         if ("heap-reserve".equals(rule)) {
             m.append("it would leave less than the heap reserve of ").append(Units.bytes(limitBytes))
-                    .append(" free (live heap ").append(Units.bytes(usedBytes)).append(')');
+                    .append(" free (heap in use or unusable for it ").append(Units.bytes(usedBytes)).append(')');
         } else if (perBuffer) {
             m.append("rule '").append(rule).append("' allows at most ").append(Units.bytes(limitBytes))
                     .append(" per buffer (buffer now ").append(Units.bytes(usedBytes)).append(')');

@@ -31,12 +31,15 @@ public final class Ledger {
     static final long ATTRIBUTION_MIN = 1L << 20;
     private static final int TOP_CONSUMERS = 3;
     private static final int TOP_CONSUMERS_SCAN_MAX = 100_000;
+    /** Growths of at least 1/16 of the heap are checked against where the collector must place them. */
+    private static final long PLACEMENT_SHARE = 16;
 
     private static volatile Ledger current;
 
     private final ChargeRegistry registry = new ChargeRegistry();
     private final Account global = new Account("global");
     private final Reclaimer reclaimer;
+    private final Platform platform;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
     private final AtomicLong denials = new AtomicLong();
     private final AtomicLong chargedTotal = new AtomicLong();
@@ -52,6 +55,7 @@ public final class Ledger {
 
     private Ledger(HeapGuardConfig config, Platform platform) {
         this.config = config;
+        this.platform = platform;
         this.reclaimer = new Reclaimer(platform, registry, chargedTotal);
         this.logLimiter = new RateLimiter(config.logMaxPerMinute(), 60_000_000_000L);
         setPolicy(Policy.from(config, Map.of()));
@@ -152,7 +156,7 @@ public final class Ledger {
         }
         charged[n++] = global;
         if (point.onHeap() && p.heapReserve > 0) {
-            checkHeapReserve(p, ts, point, requested, charged, n);
+            checkHeapReserve(p, ts, point, current, requested, charged, n);
         }
         ts.owner.charge(requested);
         charged[n++] = ts.owner;
@@ -217,16 +221,32 @@ public final class Ledger {
      * that full: innocent threads keep working in the reserve, without waiting for a collection, while
      * the one that fills the heap is stopped. Holdings are counted after a collection, so garbage an
      * innocent thread churned through never makes it look like the culprit.
+     *
+     * <p>A growth of at least 1/{@link #PLACEMENT_SHARE} of the heap must also have room where the collector
+     * must put it ({@link Platform#placementRoom}). One that a collection proved has none is refused whoever
+     * asks: the alternative is an OutOfMemoryError in the same thread, after the collector has tried hard.
      */
-    private void checkHeapReserve(Policy p, ThreadState ts, GrowthPoint point, long requested, Account[] charged,
-                                  int n) {
-        if (maxHeap - reclaimer.heapUsed() - requested >= p.heapReserve) {
+    private void checkHeapReserve(Policy p, ThreadState ts, GrowthPoint point, long current, long requested,
+                                  Account[] charged, int n) {
+        boolean large = requested >= maxHeap / PLACEMENT_SHARE;
+        long used = reclaimer.heapUsed();
+        boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
+        if (placeable && maxHeap - used - requested >= p.heapReserve) {
             return; // fits even counting the garbage
         }
         Reclaimer.Verdict v = reclaimer.verdict();
-        if (v == null || v.incriminates(ts.owner, requested)) {
+        if (v == null || !placeable || v.incriminates(ts.owner, requested)) {
             reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
             v = reclaimer.verdict();
+        }
+        if (!placeable) {
+            long room = platform.placementRoom(requested, current, reclaimer.heapUsed(), true);
+            if (room < requested) {
+                heapReserveDenials.incrementAndGet();
+                refuse(p, "heap-reserve", false, point, requested, p.heapReserve, Math.max(0, maxHeap - room), null,
+                        charged, n, requested);
+                return; // monitor mode
+            }
         }
         if (v == null || !v.incriminates(ts.owner, requested) || maxHeap - v.liveHeap - requested >= p.heapReserve) {
             return;

@@ -24,6 +24,24 @@ public interface Platform {
         return -1;
     }
 
+    /**
+     * The largest single array the collector could place now where it must put one of {@code requested}
+     * bytes, when that is less than the heap's free space suggests; {@link Long#MAX_VALUE} when the heap's
+     * totals tell the truth. Serial and Parallel put an array larger than eden into the old generation,
+     * which may be full while the heap as a whole is not. G1 before JDK 21 never moves a humongous array,
+     * not even in a full collection, and a doubling buffer's array sits above the regions its smaller
+     * predecessors took (each was allocated while the one before it was live): the next one must fit above.
+     *
+     * @param replaced        the array this growth copies from, live until the copy is done; 0 for none
+     * @param heapInUse       the heap in use now, garbage included
+     * @param afterCollection true right after a full collection (the collector's figures from it, which
+     *                        count no garbage); false for figures of now, which count garbage and so
+     *                        understate the room
+     */
+    default long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
+        return Long.MAX_VALUE;
+    }
+
     /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
     default void collect() {
         System.gc();

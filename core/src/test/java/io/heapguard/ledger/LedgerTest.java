@@ -243,6 +243,48 @@ class LedgerTest {
         assertEquals(1, hogs.size());
     }
 
+    /** A platform that never collects and places a large array only in {@code room} bytes. */
+    private static Platform placing(long room) {
+        return new Platform() {
+            @Override
+            public boolean waitForReferenceProcessing() {
+                return false;
+            }
+
+            @Override
+            public void collect() {
+            }
+
+            @Override
+            public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
+                return room;
+            }
+        };
+    }
+
+    @Test
+    void aLargeGrowthWithNoRoomWhereTheCollectorMustPutItIsRefusedWhoeverAsks() throws Exception {
+        long max = Runtime.getRuntime().maxMemory();
+        long large = max / 8;
+        Ledger roomy = Ledger.standalone(config().heapReserve(max / 10).build(), placing(large));
+        roomy.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large).abandon();
+
+        Ledger cramped = Ledger.standalone(config().heapReserve(max / 10).build(), placing(large - 1));
+        Object hogsBuffer = new Object();
+        Thread hog = new Thread(() -> cramped.reserve(BYTE_BUFFER_ALLOCATE, 0, large / 2).bindOwner(hogsBuffer));
+        hog.start();
+        hog.join();
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> cramped.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large),
+                "refused though another thread holds more: it could not be allocated anyway");
+        assertEquals("heap-reserve", e.rule());
+        assertEquals(max - (large - 1), e.usedBytes());
+        assertEquals(large / 2, cramped.global().used(), "the refusal charged nothing");
+        assertNotNull(cramped.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, max / 17 - 1),
+                "a growth below a sixteenth of the heap is not asked where it goes");
+        assertNotNull(hogsBuffer);
+    }
+
     @Test
     void scopesAreCheckedNestedAndReleasedOnClose() {
         Ledger ledger = Ledger.standalone(config().build(), TestConfigs.NO_COLLECTION);
