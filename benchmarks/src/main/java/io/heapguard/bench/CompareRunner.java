@@ -62,7 +62,8 @@ public final class CompareRunner {
     enum ForkMode {
         BARE("bare", null, "bare"),
         AGENT("agent", "", "agent:" + (64L << 10)),
-        AGENT_TRACK_MIN_1K("agent track.min=1k", "=track.min=1k", "agent:1024");
+        AGENT_TRACK_MIN_1K("agent track.min=1k", "=track.min=1k", "agent:1024"),
+        AGENT_ARRAYS_MIN_64K("agent arrays.min=64k", "=arrays.min=64k", "agent:" + (64L << 10));
 
         final String label;
         final String agentSuffix;
@@ -114,6 +115,13 @@ public final class CompareRunner {
         s.add(new Entry("LedgerLifecycleBench.gcCredit64KiB", bare, Map.of()));
         s.add(new Entry("LedgerLifecycleBench.alloc64KiB", bare, Map.of()));
         s.add(new Entry("LedgerLifecycleBench.grantCredit1MiB", bare, Map.of()));
+        for (String m : List.of("newByteArray", "newObjectArray", "copyOf", "newMatrix", "encode", "newByteArray1MiB",
+                "grow4MiB")) {
+            s.add(new Entry("arrays.ArrayGuardBench." + m, both, Map.of()));
+        }
+        List<ForkMode> arraysSweep = List.of(ForkMode.BARE, ForkMode.AGENT_ARRAYS_MIN_64K);
+        s.add(new Entry("arrays.ArraysMinSweepBench.newByteArray", arraysSweep, Map.of()));
+        s.add(new Entry("arrays.ArraysMinSweepBench.newObjectArray", arraysSweep, Map.of()));
         s.add(new Entry("TrackMinSweepBench.allocate", sweep, Map.of()));
         s.add(new Entry("TrackMinSweepBench.baosWrite", sweep, Map.of()));
         return s;
@@ -332,7 +340,8 @@ public final class CompareRunner {
         int runs = 0;
         int paramSets = 0;
         for (Entry e : entries) {
-            int p = e.method().startsWith("TrackMinSweepBench") ? 4 : e.method().startsWith("LedgerBench") ? 2 : 1;
+            int p = e.method().startsWith("TrackMinSweepBench") || e.method().contains("ArraysMinSweepBench") ? 4
+                    : e.method().startsWith("LedgerBench") ? 2 : 1;
             runs += e.modes().size() * forks;
             paramSets += e.modes().size() * forks * p;
         }
