@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import io.heapguard.agent.arrays.ArrayGuard;
+import io.heapguard.agent.arrays.ArrayTransformer;
 import io.heapguard.agent.hooks.Advices;
 import io.heapguard.agent.hooks.GrowthTransformer;
 import io.heapguard.agent.hooks.WarningSink;
@@ -62,8 +63,8 @@ final class Startup {
         Ledger ledger = Ledger.install(config, platform);
         installHooks(inst);
         ScopeEntries.install(inst, config);
-        ArrayGuard.install(inst, config);
-        Management.startInBackground(ledger, sources, version());
+        ArrayTransformer arrays = ArrayGuard.install(inst, config);
+        Management.startInBackground(ledger, sources, version(), arrays == null ? null : new ArraysWarmUp(arrays));
     }
 
     /** The agent jar's {@code Implementation-Version}; core cannot read manifests from the boot loader. */
@@ -101,6 +102,20 @@ final class Startup {
                             + "); its growth points are not guarded");
                 }
             }
+        }
+    }
+
+    /** The array guard's warm-up, on the background thread; a class rather than a lambda (start-up). */
+    private static final class ArraysWarmUp implements Runnable {
+        private final ArrayTransformer transformer;
+
+        ArraysWarmUp(ArrayTransformer transformer) {
+            this.transformer = transformer;
+        }
+
+        @Override
+        public void run() {
+            transformer.warmUp();
         }
     }
 

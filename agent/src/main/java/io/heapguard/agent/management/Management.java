@@ -23,11 +23,37 @@ public final class Management {
     private Management() {
     }
 
-    public static Thread startInBackground(Ledger ledger, ConfigSources sources, String version) {
-        Thread t = new Thread(() -> start(ledger, sources, version), "heapguard-management-init");
+    /**
+     * @param first run first on that thread (the array guard's warm-up), or null
+     */
+    public static Thread startInBackground(Ledger ledger, ConfigSources sources, String version, Runnable first) {
+        // A named class rather than a lambda: the first lambda of a JVM costs start-up time.
+        Thread t = new Thread(new Init(ledger, sources, version, first), "heapguard-management-init");
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private static final class Init implements Runnable {
+        private final Ledger ledger;
+        private final ConfigSources sources;
+        private final String version;
+        private final Runnable first;
+
+        Init(Ledger ledger, ConfigSources sources, String version, Runnable first) {
+            this.ledger = ledger;
+            this.sources = sources;
+            this.version = version;
+            this.first = first;
+        }
+
+        @Override
+        public void run() {
+            if (first != null) {
+                first.run();
+            }
+            start(ledger, sources, version);
+        }
     }
 
     /** Registers everything now, on the calling thread. */

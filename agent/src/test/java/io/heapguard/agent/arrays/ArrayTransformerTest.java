@@ -122,6 +122,13 @@ class ArrayTransformerTest {
     // Which classes
 
     @Test
+    void theWarmUpRewritesAClassOfItsOwnAndCountsNothing() {
+        assertTrue(transformer.warmUp(), "WarmUp.class was scanned and rewritten");
+        assertEquals(0, transformer.classesSeen());
+        assertEquals(0, transformer.classesRewritten());
+    }
+
+    @Test
     void theJdkAndHeapguardAreNeverTouchedApplicationsAre() {
         for (String jdk : new String[] {"java/lang/String", "jdk/internal/misc/Unsafe", "sun/misc/Unsafe",
                 "com/sun/proxy/$Proxy1", "io/heapguard/internal/ArrayHooks", "io/heapguard/agent/arrays/ArrayGuard",
