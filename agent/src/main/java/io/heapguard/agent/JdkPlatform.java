@@ -113,16 +113,6 @@ final class JdkPlatform implements Platform {
         return Long.MAX_VALUE;
     }
 
-    @Override
-    public long heapCapacity() {
-        Placement p = placement();
-        if (p.oldGeneration == null) {
-            return maxHeap;
-        }
-        long oldMax = p.oldGeneration.getUsage().getMax();
-        return oldMax < 0 ? maxHeap : Math.min(maxHeap, oldMax + p.edenMax);
-    }
-
     private static long regions(long bytes, long region) {
         long withHeader = bytes + 16; // an array's header, at most
         return (withHeader + region - 1) / region * region;

@@ -41,8 +41,6 @@ public final class Ledger {
     private final Reclaimer reclaimer;
     private final Platform platform;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
-    /** {@link Platform#heapCapacity()}, asked only once the heap is near full: it may load java.management. */
-    private volatile long capacity = -1;
     private final AtomicLong denials = new AtomicLong();
     private final AtomicLong chargedTotal = new AtomicLong();
     private final AtomicLong heapReserveDenials = new AtomicLong();
@@ -233,12 +231,8 @@ public final class Ledger {
         boolean large = requested >= maxHeap / PLACEMENT_SHARE;
         long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
-        if (placeable && maxHeap - used - requested - maxHeap / 8 >= p.heapReserve) {
-            return; // fits even counting the garbage, whatever the collector keeps for itself
-        }
-        long cap = capacity();
-        if (placeable && cap - used - requested >= p.heapReserve) {
-            return;
+        if (placeable && maxHeap - used - requested >= p.heapReserve) {
+            return; // fits even counting the garbage
         }
         Reclaimer.Verdict v = reclaimer.verdict();
         if (v == null || !placeable || v.incriminates(ts.owner, requested)) {
@@ -254,20 +248,11 @@ public final class Ledger {
                 return; // monitor mode
             }
         }
-        if (v == null || !v.incriminates(ts.owner, requested) || cap - v.liveHeap - requested >= p.heapReserve) {
+        if (v == null || !v.incriminates(ts.owner, requested) || maxHeap - v.liveHeap - requested >= p.heapReserve) {
             return;
         }
         heapReserveDenials.incrementAndGet();
         refuse(p, "heap-reserve", false, point, requested, p.heapReserve, v.liveHeap, null, charged, n, requested);
-    }
-
-    private long capacity() {
-        long c = capacity;
-        if (c < 0) {
-            c = Math.max(0, Math.min(maxHeap, platform.heapCapacity()));
-            capacity = c;
-        }
-        return c;
     }
 
     /**

@@ -42,16 +42,6 @@ public interface Platform {
         return Long.MAX_VALUE;
     }
 
-    /**
-     * The most live data the heap can hold while still allocating: the maximum heap less what the
-     * collector keeps for itself. Serial and Parallel keep a survivor space empty, and a full collection
-     * that spills live data out of a full old generation leaves only what is left of eden for new
-     * objects; {@link Runtime#maxMemory()} counts a survivor space and so overstates it.
-     */
-    default long heapCapacity() {
-        return Runtime.getRuntime().maxMemory();
-    }
-
     /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
     default void collect() {
         System.gc();
