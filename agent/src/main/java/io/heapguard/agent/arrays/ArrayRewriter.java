@@ -1,10 +1,11 @@
 package io.heapguard.agent.arrays;
 
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+
+import io.heapguard.agent.bytecode.InstructionWatcher;
 
 /**
  * Rewrites the methods {@link ClassScan} picked; every other method is copied byte for byte by the
@@ -58,7 +59,7 @@ final class ArrayRewriter extends ClassVisitor {
         return new Method(mv, scan.maxLocals[index]);
     }
 
-    private final class Method extends MethodVisitor {
+    private final class Method extends InstructionWatcher {
         private final int firstFreeLocal;
         private int extraLocals;
         /** The previous instruction pushed the int {@link #constant}, and no label came since. */
@@ -70,6 +71,12 @@ final class ArrayRewriter extends ClassVisitor {
             this.firstFreeLocal = maxLocals;
         }
 
+        /** Ends "the instruction just before"; the constants set it again once passed on. */
+        @Override
+        protected void instruction() {
+            constantBefore = false;
+        }
+
         // --- allocations -------------------------------------------------------------------------
 
         @Override
@@ -79,15 +86,12 @@ final class ArrayRewriter extends ClassVisitor {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "new" + hookName(operand) + "Array",
                         "(I)[" + t, false);
                 sites++;
-                constantBefore = false;
                 return;
             }
             super.visitIntInsn(opcode, operand);
             if (opcode == Opcodes.BIPUSH || opcode == Opcodes.SIPUSH) {
                 constantBefore = true;
                 constant = operand;
-            } else {
-                constantBefore = false;
             }
         }
 
@@ -95,10 +99,8 @@ final class ArrayRewriter extends ClassVisitor {
         public void visitTypeInsn(int opcode, String type) {
             if (opcode != Opcodes.ANEWARRAY || smallConstant(thresholds.minRef)) {
                 super.visitTypeInsn(opcode, type);
-                constantBefore = false;
                 return;
             }
-            constantBefore = false;
             sites++;
             // length
             super.visitInsn(Opcodes.DUP);                               // length, length
@@ -112,7 +114,6 @@ final class ArrayRewriter extends ClassVisitor {
 
         @Override
         public void visitMultiANewArrayInsn(String descriptor, int dims) {
-            constantBefore = false;
             int rank = 0;
             while (rank < descriptor.length() && descriptor.charAt(rank) == '[') {
                 rank++;
@@ -149,7 +150,6 @@ final class ArrayRewriter extends ClassVisitor {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            constantBefore = false;
             if (opcode == Opcodes.INVOKESTATIC && !isInterface && HookedCalls.isHooked(owner, name, descriptor)) {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, name, descriptor, false);
                 sites++;
@@ -163,7 +163,7 @@ final class ArrayRewriter extends ClassVisitor {
             super.visitMaxs(Math.min(maxStack + EXTRA_STACK, 0xFFFF), Math.max(maxLocals, firstFreeLocal + extraLocals));
         }
 
-        // --- constants, and everything that ends "the instruction just before" -----------------------
+        // --- constants, and what is not an instruction but ends "the instruction just before" ---------
 
         @Override
         public void visitInsn(int opcode) {
@@ -171,8 +171,6 @@ final class ArrayRewriter extends ClassVisitor {
             if (opcode >= Opcodes.ICONST_M1 && opcode <= Opcodes.ICONST_5) {
                 constantBefore = true;
                 constant = opcode - Opcodes.ICONST_0;
-            } else {
-                constantBefore = false;
             }
         }
 
@@ -182,58 +180,13 @@ final class ArrayRewriter extends ClassVisitor {
             if (value instanceof Integer) {
                 constantBefore = true;
                 constant = (Integer) value;
-            } else {
-                constantBefore = false;
             }
-        }
-
-        @Override
-        public void visitVarInsn(int opcode, int varIndex) {
-            constantBefore = false;
-            super.visitVarInsn(opcode, varIndex);
-        }
-
-        @Override
-        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-            constantBefore = false;
-            super.visitFieldInsn(opcode, owner, name, descriptor);
-        }
-
-        @Override
-        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
-                                           Object... bootstrapMethodArguments) {
-            constantBefore = false;
-            super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
-        }
-
-        @Override
-        public void visitJumpInsn(int opcode, Label label) {
-            constantBefore = false;
-            super.visitJumpInsn(opcode, label);
         }
 
         @Override
         public void visitLabel(Label label) {
             constantBefore = false; // a branch may land between the constant and the allocation
             super.visitLabel(label);
-        }
-
-        @Override
-        public void visitIincInsn(int varIndex, int increment) {
-            constantBefore = false;
-            super.visitIincInsn(varIndex, increment);
-        }
-
-        @Override
-        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-            constantBefore = false;
-            super.visitTableSwitchInsn(min, max, dflt, labels);
-        }
-
-        @Override
-        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-            constantBefore = false;
-            super.visitLookupSwitchInsn(dflt, keys, labels);
         }
 
         @Override

@@ -1,14 +1,11 @@
 package io.heapguard.agent.hooks;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
-import org.objectweb.asm.TypePath;
+
+import io.heapguard.agent.bytecode.SlotInserter;
+import io.heapguard.agent.bytecode.TryRanges;
 
 /**
  * The shared enter/exit/handler code around one advised method:
@@ -29,23 +26,21 @@ import org.objectweb.asm.TypePath;
  * exception from {@code bind} does not also {@code abandon} the reservation; the catch-all entries come
  * after the method's own in the exception table, so they only see what the body does not catch itself.
  */
-final class AdviceMethodVisitor extends MethodVisitor {
+final class AdviceMethodVisitor extends SlotInserter {
 
     private final Advice advice;
-    /** The reservation's slot; original locals at or above it are moved up by one. */
-    private final int slot;
-    private final List<Label> ranges = new ArrayList<>();
-    private Label rangeStart;
-    /** Whether an original instruction was emitted since {@link #rangeStart}: empty ranges are illegal. */
-    private boolean emitted;
+    private final TryRanges body = new TryRanges();
     /** Where the entry call starts; given the method's first line, so a refusal's stack trace has a line. */
     private Label entry;
 
     AdviceMethodVisitor(int api, MethodVisitor mv, int access, String descriptor, Advice advice) {
-        super(api, mv);
+        super(api, mv, access, descriptor, 1);
         this.advice = advice;
-        int argumentSlots = Type.getArgumentsAndReturnSizes(descriptor) >> 2; // includes 'this'
-        this.slot = (access & Opcodes.ACC_STATIC) != 0 ? argumentSlots - 1 : argumentSlots;
+    }
+
+    @Override
+    protected void instruction() {
+        body.emitted();
     }
 
     @Override
@@ -55,23 +50,7 @@ final class AdviceMethodVisitor extends MethodVisitor {
         mv.visitLabel(entry);
         advice.enter(mv);
         mv.visitVarInsn(Opcodes.ASTORE, slot);
-        openRange();
-    }
-
-    private void openRange() {
-        rangeStart = new Label();
-        mv.visitLabel(rangeStart);
-        emitted = false;
-    }
-
-    private void closeRange() {
-        if (emitted) {
-            Label end = new Label();
-            mv.visitLabel(end);
-            ranges.add(rangeStart);
-            ranges.add(end);
-        }
-        emitted = false;
+        body.open(mv);
     }
 
     @Override
@@ -86,7 +65,7 @@ final class AdviceMethodVisitor extends MethodVisitor {
     @Override
     public void visitInsn(int opcode) {
         if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-            closeRange();
+            body.close(mv);
             if (opcode == Opcodes.RETURN) {
                 mv.visitVarInsn(Opcodes.ALOAD, slot);
                 advice.pushAllocated(mv);
@@ -97,124 +76,19 @@ final class AdviceMethodVisitor extends MethodVisitor {
             }
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, advice.bindMethod(), Advice.BIND_DESCRIPTOR, false);
             mv.visitInsn(opcode);
-            openRange();
+            body.open(mv);
         } else {
-            emitted = true;
             super.visitInsn(opcode);
         }
     }
 
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
-        closeRange();
-        if (!ranges.isEmpty()) {
-            Label handler = new Label();
-            for (int i = 0; i < ranges.size(); i += 2) {
-                mv.visitTryCatchBlock(ranges.get(i), ranges.get(i + 1), handler, null);
-            }
-            mv.visitLabel(handler);
+        if (body.closeAndStartHandler(mv)) {
             mv.visitVarInsn(Opcodes.ALOAD, slot);
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.ABANDON, Advice.ABANDON_DESCRIPTOR, false);
             mv.visitInsn(Opcodes.ATHROW);
         }
-        super.visitMaxs(maxStack + 4, maxLocals + 1); // recomputed anyway with COMPUTE_FRAMES
-    }
-
-    @Override
-    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-        // dropped: the slots moved, and the writer recomputes every frame of this method
-    }
-
-    private int remap(int var) {
-        return var >= slot ? var + 1 : var;
-    }
-
-    @Override
-    public void visitVarInsn(int opcode, int var) {
-        emitted = true;
-        super.visitVarInsn(opcode, remap(var));
-    }
-
-    @Override
-    public void visitIincInsn(int var, int increment) {
-        emitted = true;
-        super.visitIincInsn(remap(var), increment);
-    }
-
-    @Override
-    public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
-                                   int index) {
-        super.visitLocalVariable(name, descriptor, signature, start, end, remap(index));
-    }
-
-    @Override
-    public org.objectweb.asm.AnnotationVisitor visitLocalVariableAnnotation(int typeRef, TypePath typePath,
-            Label[] start, Label[] end, int[] index, String descriptor, boolean visible) {
-        int[] moved = new int[index.length];
-        for (int i = 0; i < index.length; i++) {
-            moved[i] = remap(index[i]);
-        }
-        return super.visitLocalVariableAnnotation(typeRef, typePath, start, end, moved, descriptor, visible);
-    }
-
-    @Override
-    public void visitIntInsn(int opcode, int operand) {
-        emitted = true;
-        super.visitIntInsn(opcode, operand);
-    }
-
-    @Override
-    public void visitTypeInsn(int opcode, String type) {
-        emitted = true;
-        super.visitTypeInsn(opcode, type);
-    }
-
-    @Override
-    public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-        emitted = true;
-        super.visitFieldInsn(opcode, owner, name, descriptor);
-    }
-
-    @Override
-    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-        emitted = true;
-        super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
-    }
-
-    @Override
-    public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
-                                       Object... bootstrapMethodArguments) {
-        emitted = true;
-        super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
-    }
-
-    @Override
-    public void visitJumpInsn(int opcode, Label label) {
-        emitted = true;
-        super.visitJumpInsn(opcode, label);
-    }
-
-    @Override
-    public void visitLdcInsn(Object value) {
-        emitted = true;
-        super.visitLdcInsn(value);
-    }
-
-    @Override
-    public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-        emitted = true;
-        super.visitTableSwitchInsn(min, max, dflt, labels);
-    }
-
-    @Override
-    public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-        emitted = true;
-        super.visitLookupSwitchInsn(dflt, keys, labels);
-    }
-
-    @Override
-    public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-        emitted = true;
-        super.visitMultiANewArrayInsn(descriptor, numDimensions);
+        super.visitMaxs(maxStack + 4, maxLocals + slotsTaken()); // recomputed anyway with COMPUTE_FRAMES
     }
 }

@@ -1,12 +1,10 @@
 package io.heapguard.agent.hooks;
 
-import org.objectweb.asm.AnnotationVisitor;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
-import org.objectweb.asm.TypePath;
+
+import io.heapguard.agent.bytecode.SlotInserter;
 
 /**
  * Shows each instruction of one method to a {@link CallSiteAdvice}, which may replace it; see there.
@@ -20,16 +18,12 @@ import org.objectweb.asm.TypePath;
  * sit inside a {@code try} of the method (checked). Frames are dropped and recomputed
  * ({@code ClassWriter.COMPUTE_FRAMES}), as for {@link AdviceMethodVisitor}.
  */
-final class CallSiteMethodVisitor extends MethodVisitor {
+final class CallSiteMethodVisitor extends SlotInserter {
 
     private static final String IS_REFUSAL = "isRefusal";
     private static final String IS_REFUSAL_DESCRIPTOR = "(Ljava/lang/Throwable;)Z";
 
     private final CallSiteAdvice advice;
-    /** The running total's or the entry reservation's slot, or -1; original locals at or above it move up. */
-    private final int slot;
-    /** Slots taken at {@link #slot}: 2 for the running total, 1 for the reservation. */
-    private final int slotSize;
     private final Label bodyStart = new Label();
     private boolean afterMathMin;
     private boolean ownTryBlocks;
@@ -38,23 +32,25 @@ final class CallSiteMethodVisitor extends MethodVisitor {
     private int kinds;
     private Label handler;
 
+    /** The running total takes two slots (a long), the entry reservation one. */
     CallSiteMethodVisitor(int api, MethodVisitor mv, int access, String descriptor, CallSiteAdvice advice) {
-        super(api, mv);
+        super(api, mv, access, descriptor, slotsFor(advice, access));
         this.advice = advice;
+    }
+
+    private static int slotsFor(CallSiteAdvice advice, int access) {
         if (advice.needsRunningTotal() && advice.hasEntry()) {
             throw new IllegalArgumentException(advice + ": a running total or an entry, not both");
         }
         if (advice.hasEntry() && (access & Opcodes.ACC_STATIC) != 0) {
             throw new IllegalArgumentException(advice + ": an entry ties the charge to this: instance methods only");
         }
-        if (advice.needsRunningTotal() || advice.hasEntry()) {
-            int argumentSlots = Type.getArgumentsAndReturnSizes(descriptor) >> 2; // includes 'this'
-            this.slot = (access & Opcodes.ACC_STATIC) != 0 ? argumentSlots - 1 : argumentSlots;
-            this.slotSize = advice.hasEntry() ? 1 : 2;
-        } else {
-            this.slot = -1;
-            this.slotSize = 0;
-        }
+        return advice.hasEntry() ? 1 : advice.needsRunningTotal() ? 2 : 0;
+    }
+
+    @Override
+    protected void instruction() {
+        afterMathMin = false;
     }
 
     @Override
@@ -154,49 +150,12 @@ final class CallSiteMethodVisitor extends MethodVisitor {
             mv.visitLabel(rethrow);
             mv.visitInsn(Opcodes.ATHROW);
         }
-        super.visitMaxs(maxStack + 4, maxLocals + slotSize); // recomputed anyway with COMPUTE_FRAMES
+        super.visitMaxs(maxStack + 4, maxLocals + slotsTaken()); // recomputed anyway with COMPUTE_FRAMES
     }
 
     private void rewritten(int kind) {
         rewritten++;
         kinds |= kind;
-    }
-
-    @Override
-    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-        // dropped: the writer recomputes every frame of this method
-    }
-
-    private int remap(int var) {
-        return slot >= 0 && var >= slot ? var + slotSize : var;
-    }
-
-    @Override
-    public void visitVarInsn(int opcode, int var) {
-        afterMathMin = false;
-        super.visitVarInsn(opcode, remap(var));
-    }
-
-    @Override
-    public void visitIincInsn(int var, int increment) {
-        afterMathMin = false;
-        super.visitIincInsn(remap(var), increment);
-    }
-
-    @Override
-    public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
-                                   int index) {
-        super.visitLocalVariable(name, descriptor, signature, start, end, remap(index));
-    }
-
-    @Override
-    public AnnotationVisitor visitLocalVariableAnnotation(int typeRef, TypePath typePath, Label[] start,
-            Label[] end, int[] index, String descriptor, boolean visible) {
-        int[] moved = new int[index.length];
-        for (int i = 0; i < index.length; i++) {
-            moved[i] = remap(index[i]);
-        }
-        return super.visitLocalVariableAnnotation(typeRef, typePath, start, end, moved, descriptor, visible);
     }
 
     @Override
@@ -207,55 +166,11 @@ final class CallSiteMethodVisitor extends MethodVisitor {
 
     @Override
     public void visitInsn(int opcode) {
-        afterMathMin = false;
         if (advice.hasEntry() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
             mv.visitVarInsn(Opcodes.ALOAD, slot);
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.BIND_OWNER, Advice.BIND_DESCRIPTOR, false);
         }
         super.visitInsn(opcode);
-    }
-
-    @Override
-    public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-        afterMathMin = false;
-        super.visitFieldInsn(opcode, owner, name, descriptor);
-    }
-
-    @Override
-    public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
-                                       Object... bootstrapMethodArguments) {
-        afterMathMin = false;
-        super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
-    }
-
-    @Override
-    public void visitJumpInsn(int opcode, Label label) {
-        afterMathMin = false;
-        super.visitJumpInsn(opcode, label);
-    }
-
-    @Override
-    public void visitLdcInsn(Object value) {
-        afterMathMin = false;
-        super.visitLdcInsn(value);
-    }
-
-    @Override
-    public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-        afterMathMin = false;
-        super.visitTableSwitchInsn(min, max, dflt, labels);
-    }
-
-    @Override
-    public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-        afterMathMin = false;
-        super.visitLookupSwitchInsn(dflt, keys, labels);
-    }
-
-    @Override
-    public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-        afterMathMin = false;
-        super.visitMultiANewArrayInsn(descriptor, numDimensions);
     }
 }

@@ -3,10 +3,11 @@ package io.heapguard.agent.scopes;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.objectweb.asm.Handle;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+
+import io.heapguard.agent.bytecode.InstructionWatcher;
+import io.heapguard.agent.bytecode.TryRanges;
 
 /**
  * The code around one scope entry method:
@@ -26,16 +27,14 @@ import org.objectweb.asm.Opcodes;
  * the token is defined. Max stack and locals are set here, so the writer computes nothing and loads no
  * class.
  */
-final class ScopeEntryMethodVisitor extends MethodVisitor {
+final class ScopeEntryMethodVisitor extends InstructionWatcher {
     static final String HOOKS = "io/heapguard/internal/ScopeHooks";
     private static final String OBJECT = "java/lang/Object";
 
     private final int index;
     private final int slot;
     private final boolean frames;
-    private final List<Label> ranges = new ArrayList<>();
-    private Label rangeStart;
-    private boolean emitted;
+    private final TryRanges body = new TryRanges();
 
     ScopeEntryMethodVisitor(int api, MethodVisitor mv, int index, int maxLocals, boolean frames) {
         super(api, mv);
@@ -50,7 +49,12 @@ final class ScopeEntryMethodVisitor extends MethodVisitor {
         pushInt(index);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "enter", "(I)Ljava/lang/Object;", false);
         mv.visitVarInsn(Opcodes.ASTORE, slot);
-        openRange();
+        body.open(mv);
+    }
+
+    @Override
+    protected void instruction() {
+        body.emitted();
     }
 
     private void pushInt(int value) {
@@ -63,22 +67,6 @@ final class ScopeEntryMethodVisitor extends MethodVisitor {
         } else {
             mv.visitLdcInsn(value);
         }
-    }
-
-    private void openRange() {
-        rangeStart = new Label();
-        mv.visitLabel(rangeStart);
-        emitted = false;
-    }
-
-    private void closeRange() {
-        if (emitted) {
-            Label end = new Label();
-            mv.visitLabel(end);
-            ranges.add(rangeStart);
-            ranges.add(end);
-        }
-        emitted = false;
     }
 
     @Override
@@ -104,101 +92,19 @@ final class ScopeEntryMethodVisitor extends MethodVisitor {
     @Override
     public void visitInsn(int opcode) {
         if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-            closeRange();
+            body.close(mv);
             mv.visitVarInsn(Opcodes.ALOAD, slot);
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "exit", "(Ljava/lang/Object;)V", false);
             mv.visitInsn(opcode);
-            openRange();
+            body.open(mv);
         } else {
-            emitted = true;
             super.visitInsn(opcode);
         }
     }
 
-    // Every other instruction marks the current try range as non-empty.
-
-    @Override
-    public void visitIntInsn(int opcode, int operand) {
-        emitted = true;
-        super.visitIntInsn(opcode, operand);
-    }
-
-    @Override
-    public void visitVarInsn(int opcode, int var) {
-        emitted = true;
-        super.visitVarInsn(opcode, var);
-    }
-
-    @Override
-    public void visitTypeInsn(int opcode, String type) {
-        emitted = true;
-        super.visitTypeInsn(opcode, type);
-    }
-
-    @Override
-    public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-        emitted = true;
-        super.visitFieldInsn(opcode, owner, name, descriptor);
-    }
-
-    @Override
-    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-        emitted = true;
-        super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
-    }
-
-    @Override
-    public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrapMethodHandle,
-                                       Object... bootstrapMethodArguments) {
-        emitted = true;
-        super.visitInvokeDynamicInsn(name, descriptor, bootstrapMethodHandle, bootstrapMethodArguments);
-    }
-
-    @Override
-    public void visitJumpInsn(int opcode, Label label) {
-        emitted = true;
-        super.visitJumpInsn(opcode, label);
-    }
-
-    @Override
-    public void visitLdcInsn(Object value) {
-        emitted = true;
-        super.visitLdcInsn(value);
-    }
-
-    @Override
-    public void visitIincInsn(int var, int increment) {
-        emitted = true;
-        super.visitIincInsn(var, increment);
-    }
-
-    @Override
-    public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-        emitted = true;
-        super.visitTableSwitchInsn(min, max, dflt, labels);
-    }
-
-    @Override
-    public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-        emitted = true;
-        super.visitLookupSwitchInsn(dflt, keys, labels);
-    }
-
-    @Override
-    public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-        emitted = true;
-        super.visitMultiANewArrayInsn(descriptor, numDimensions);
-    }
-
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
-        closeRange();
-        if (!ranges.isEmpty()) {
-            Label handler = new Label();
-            for (int i = 0; i < ranges.size(); i += 2) {
-                mv.visitTryCatchBlock(ranges.get(i), ranges.get(i + 1), handler, null);
-            }
-            mv.visitLabel(handler);
+        if (body.closeAndStartHandler(mv)) {
             if (frames) {
                 Object[] locals = new Object[slot + 1];
                 for (int i = 0; i < slot; i++) {
