@@ -58,13 +58,13 @@ final class Startup {
         if (config.mode() == Mode.OFF) {
             return;
         }
-        Platform platform = new JdkPlatform(referenceProcessingWaiter instanceof Callable
+        JdkPlatform platform = new JdkPlatform(referenceProcessingWaiter instanceof Callable
                 ? asCallable(referenceProcessingWaiter) : null);
         Ledger ledger = Ledger.install(config, platform);
         installHooks(inst);
         ScopeEntries.install(inst, config);
         ArrayTransformer arrays = ArrayGuard.install(inst, config);
-        Management.startInBackground(ledger, sources, version(), arrays == null ? null : new ArraysWarmUp(arrays));
+        Management.startInBackground(ledger, sources, version(), new WarmUp(platform, arrays));
     }
 
     /** The agent jar's {@code Implementation-Version}; core cannot read manifests from the boot loader. */
@@ -105,17 +105,25 @@ final class Startup {
         }
     }
 
-    /** The array guard's warm-up, on the background thread; a class rather than a lambda (start-up). */
-    private static final class ArraysWarmUp implements Runnable {
-        private final ArrayTransformer transformer;
+    /**
+     * What is best done before the first growth needs it, on the background thread: the heap's layout
+     * (java.management) and the array guard's ASM. A class rather than a lambda (start-up).
+     */
+    private static final class WarmUp implements Runnable {
+        private final JdkPlatform platform;
+        private final ArrayTransformer arrays;
 
-        ArraysWarmUp(ArrayTransformer transformer) {
-            this.transformer = transformer;
+        WarmUp(JdkPlatform platform, ArrayTransformer arrays) {
+            this.platform = platform;
+            this.arrays = arrays;
         }
 
         @Override
         public void run() {
-            transformer.warmUp();
+            if (arrays != null) {
+                arrays.warmUp();
+            }
+            platform.learnLayout();
         }
     }
 

@@ -42,7 +42,6 @@ public final class Ledger {
     private final Platform platform;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
     private final AtomicLong denials = new AtomicLong();
-    private final AtomicLong chargedTotal = new AtomicLong();
     private final AtomicLong heapReserveDenials = new AtomicLong();
     private volatile RateLimiter logLimiter;
     private final AtomicLong suppressedBeforeReloads = new AtomicLong();
@@ -56,7 +55,7 @@ public final class Ledger {
     private Ledger(HeapGuardConfig config, Platform platform) {
         this.config = config;
         this.platform = platform;
-        this.reclaimer = new Reclaimer(platform, registry, chargedTotal);
+        this.reclaimer = new Reclaimer(platform, registry);
         this.logLimiter = new RateLimiter(config.logMaxPerMinute(), 60_000_000_000L);
         setPolicy(Policy.from(config, Map.of()));
     }
@@ -160,7 +159,6 @@ public final class Ledger {
         }
         ts.owner.charge(requested);
         charged[n++] = ts.owner;
-        chargedTotal.addAndGet(requested);
         for (Policy.Rule r : rules) {
             r.account.countGrant();
         }
@@ -229,9 +227,10 @@ public final class Ledger {
     private void checkHeapReserve(Policy p, ThreadState ts, GrowthPoint point, long current, long requested,
                                   Account[] charged, int n) {
         boolean large = requested >= maxHeap / PLACEMENT_SHARE;
+        long capacity = platform.heapCapacity();
         long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
-        if (placeable && maxHeap - used - requested >= p.heapReserve) {
+        if (placeable && capacity - used - requested >= p.heapReserve) {
             return; // fits even counting the garbage
         }
         Reclaimer.Verdict v = reclaimer.verdict();
@@ -248,11 +247,16 @@ public final class Ledger {
                 return; // monitor mode
             }
         }
-        if (v == null || !v.incriminates(ts.owner, requested) || maxHeap - v.liveHeap - requested >= p.heapReserve) {
+        if (v == null || !v.incriminates(ts.owner, requested)) {
+            return;
+        }
+        long live = v.liveHeapFor(ts.owner);
+        if (capacity - live - requested >= p.heapReserve) {
             return;
         }
         heapReserveDenials.incrementAndGet();
-        refuse(p, "heap-reserve", false, point, requested, p.heapReserve, v.liveHeap, null, charged, n, requested);
+        refuse(p, "heap-reserve", false, point, requested, p.heapReserve, live + maxHeap - capacity, null,
+                charged, n, requested);
     }
 
     /**

@@ -16,12 +16,38 @@ public interface Platform {
     boolean waitForReferenceProcessing() throws InterruptedException;
 
     /**
-     * The live heap as the collector saw it at the end of its last collection (the heap pools'
-     * collection usage), or -1 when not known. Read right after a forced collection, it does not count
-     * what other threads allocated since, nor, on concurrent collectors, during the cycle.
+     * The live heap as the collector saw it at the end of the collection {@link #collect()} just asked
+     * for (the heap pools' collection usage), or -1 when not known or when no collection ran. It does not
+     * count what other threads allocated since, as the heap in use read afterwards would.
      */
     default long liveHeapAfterCollection() {
         return -1;
+    }
+
+    /**
+     * The free heap that may be lost beside one live array of {@code bytes} because the collector never
+     * moves it: G1 before JDK 21 pins every humongous array (at least half a region), and the free regions
+     * between pinned arrays form gaps that the next humongous array may not fit in. 0 elsewhere.
+     */
+    default long gapBeside(long bytes) {
+        return 0;
+    }
+
+    /**
+     * Whether the collector runs concurrently with the application (ZGC, Shenandoah): its figure for a
+     * cycle counts as live what became garbage while the cycle ran, so a second cycle is needed to see it.
+     */
+    default boolean concurrentCollector() {
+        return false;
+    }
+
+    /**
+     * The part of the maximum heap that live data can fill: {@link Runtime#maxMemory()} counts a survivor
+     * space on Serial and Parallel that can hold no large array and never holds much; the heap reserve is
+     * kept free of this.
+     */
+    default long heapCapacity() {
+        return Runtime.getRuntime().maxMemory();
     }
 
     /**

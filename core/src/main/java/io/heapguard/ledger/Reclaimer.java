@@ -41,12 +41,20 @@ final class Reclaimer {
         boolean incriminates(Account owner, long requested) {
             return owner == largestOwner || requested > largestBytes;
         }
+
+        /**
+         * The live heap as it stands for {@code owner}: what the collection found, plus what the thread it
+         * found holding the most has taken since. When the budget allows no fresh collection, a verdict
+         * can be old, and a suspect that kept growing must not be judged on the heap as it was; what other
+         * threads took since is not counted, since it may be garbage.
+         */
+        long liveHeapFor(Account owner) {
+            return owner == largestOwner ? liveHeap + Math.max(0, owner.used() - largestBytes) : liveHeap;
+        }
     }
 
     private final Platform platform;
     private final ChargeRegistry registry;
-    /** Every byte the ledger has ever charged: what was allocated while a collection ran. */
-    private final java.util.concurrent.atomic.AtomicLong chargedTotal;
     private final Runtime runtime = Runtime.getRuntime();
     private final Object lock = new Object();
 
@@ -57,10 +65,9 @@ final class Reclaimer {
     private volatile Verdict verdict;
     private volatile long forcedCollections;
 
-    Reclaimer(Platform platform, ChargeRegistry registry, java.util.concurrent.atomic.AtomicLong chargedTotal) {
+    Reclaimer(Platform platform, ChargeRegistry registry) {
         this.platform = platform;
         this.registry = registry;
-        this.chargedTotal = chargedTotal;
     }
 
     long epoch() {
@@ -101,12 +108,8 @@ final class Reclaimer {
                 return false;
             }
             long live = collectAndMeasure();
-            if (live >= 0) {
-                // A concurrent collector: what was allocated during the first cycle is garbage by the
-                // second, so a second cycle's figure is the one that can tell live data from churn.
+            if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
-            } else {
-                live = heapUsed();
             }
             verdict = new Verdict(live, registry.largestOwner(SCAN_MAX));
             long end = System.nanoTime();
@@ -120,17 +123,35 @@ final class Reclaimer {
     }
 
     /**
-     * One forced collection. On a concurrent collector, its figure for the live heap less what the
-     * ledger charged while it ran (the large part of what was allocated during the cycle), never below
-     * what the ledger proves live; -1 on a stop-the-world collector.
+     * One forced collection; the live heap as the collector measured it at its end or, without that
+     * figure, the heap in use once references are processed (which also counts what other threads have
+     * allocated since).
      */
     private long collectAndMeasure() {
-        long chargedBefore = chargedTotal.get();
         platform.collect();
-        long chargedDuring = chargedTotal.get() - chargedBefore;
-        awaitReferenceProcessing();
         long live = platform.liveHeapAfterCollection();
-        return live < 0 ? -1 : Math.max(registry.liveBytes(), live - chargedDuring);
+        awaitReferenceProcessing();
+        if (live < 0) {
+            return heapUsed();
+        }
+        Gaps gaps = new Gaps(platform);
+        registry.forEach(gaps, SCAN_MAX);
+        return live + gaps.bytes;
+    }
+
+    /** What the pinned arrays among the live charges may leave unusable beside them. */
+    private static final class Gaps implements ChargeRegistry.Visitor {
+        private final Platform platform;
+        long bytes;
+
+        Gaps(Platform platform) {
+            this.platform = platform;
+        }
+
+        @Override
+        public void visit(Charge c) {
+            bytes += platform.gapBeside(c.bytes);
+        }
     }
 
     private void awaitReferenceProcessing() {
