@@ -23,8 +23,9 @@ final class JdkPlatform implements Platform {
     /** Where this collector puts a large array, looked up on the first growth large enough to ask. */
     private volatile Placement placement;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
-    /** Whether the last {@link #collect()} saw a collection run; the reclaimer calls both under its lock. */
-    private boolean collected;
+    /** The collector the last {@link #collect()} saw run, or null; the reclaimer calls both under its lock. */
+    private GarbageCollectorMXBean forced;
+    private volatile List<GarbageCollectorMXBean> collectors;
     private volatile long capacity = maxHeap;
 
     /**
@@ -50,67 +51,90 @@ final class JdkPlatform implements Platform {
     }
 
     /**
-     * Asks for a full collection and notes whether one ran: with {@code -XX:+DisableExplicitGC} none does,
-     * and the pools' figures would be those of some older collection.
+     * Asks for a full collection and notes which collector ran it: with {@code -XX:+DisableExplicitGC} none
+     * does, and the pools' figures would be those of some older collection.
      */
     @Override
     public void collect() {
-        long before = collections();
+        List<GarbageCollectorMXBean> collectors = fullCollectors();
+        long[] before = new long[collectors.size()];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = collectors.get(i).getCollectionCount();
+        }
         System.gc();
-        collected = collections() > before;
+        GarbageCollectorMXBean ran = null;
+        for (int i = 0; i < before.length && ran == null; i++) {
+            if (collectors.get(i).getCollectionCount() > before[i]) {
+                ran = collectors.get(i);
+            }
+        }
+        forced = ran;
     }
 
-    private static long collections() {
-        long n = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            n += Math.max(0, gc.getCollectionCount());
+    /** The collectors that collect the whole heap or its old generation, the ones System.gc() runs. */
+    private List<GarbageCollectorMXBean> fullCollectors() {
+        List<GarbageCollectorMXBean> collectors = this.collectors;
+        if (collectors == null) {
+            collectors = new ArrayList<>();
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (FULL_COLLECTORS.contains(gc.getName())) {
+                    collectors.add(gc);
+                }
+            }
+            this.collectors = collectors;
         }
-        return n;
+        return collectors;
     }
+
+    private static final java.util.Set<String> FULL_COLLECTORS = java.util.Set.of("MarkSweepCompact",
+            "PS MarkSweep", "G1 Old Generation", "ZGC Major Cycles", "ZGC Cycles", "Shenandoah Cycles");
 
     /**
-     * The heap pools' usage at the end of the collection just asked for: on the stop-the-world collectors
-     * exactly what survived it, where the heap in use read a moment later also counts what other threads
-     * have allocated since (measured: 257 MiB against the collector's 125 MiB under churn). Generational
-     * ZGC counts what was allocated during its cycle in its young generation (28 to 186 MiB more, with
-     * 100 MiB live and two threads allocating); its old generation, into which the major collection that
-     * {@code System.gc()} asks for promotes everything reachable, is the live heap (108 MiB there).
+     * The heap as the collection just forced left it (its {@code GcInfo}'s usage after): on the
+     * stop-the-world collectors exactly what survived it, where the heap in use read a moment later also
+     * counts what other threads have allocated since (measured: 257 MiB against the collector's 125 MiB
+     * under churn). Generational ZGC's young generation then holds what was allocated during the cycle,
+     * so only its old generation, into which the major collection that {@code System.gc()} asks for
+     * promotes everything reachable, is counted; the old generation's own collection usage will not do
+     * there, since the young collections that keep running promote into it (measured: 424-482 MiB read
+     * with about 130 MiB live).
      *
      * <p>On G1 before JDK 21 that figure alone is not enough: see {@link #gapBeside}.
      */
     @Override
     public long liveHeapAfterCollection() {
         placement(); // for gapBeside, which the reclaimer asks under the registry's lock
-        if (!collected) {
+        GarbageCollectorMXBean ran = forced;
+        if (!(ran instanceof com.sun.management.GarbageCollectorMXBean)) {
             return -1;
         }
+        com.sun.management.GcInfo info = ((com.sun.management.GarbageCollectorMXBean) ran).getLastGcInfo();
+        if (info == null) {
+            return -1;
+        }
+        long live = 0;
+        boolean generationalZ = info.getMemoryUsageAfterGc().containsKey("ZGC Old Generation");
+        for (MemoryPoolMXBean pool : heapPools()) {
+            MemoryUsage after = info.getMemoryUsageAfterGc().get(pool.getName());
+            if (after != null && !(generationalZ && pool.getName().equals("ZGC Young Generation"))) {
+                live += after.getUsed();
+            }
+        }
+        return live;
+    }
+
+    private List<MemoryPoolMXBean> heapPools() {
         List<MemoryPoolMXBean> pools = heapPools;
         if (pools == null) {
             pools = new ArrayList<>();
-            boolean generationalZ = false;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                generationalZ |= pool.getName().equals("ZGC Old Generation");
-            }
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null
-                        && !(generationalZ && pool.getName().equals("ZGC Young Generation"))) {
+                if (pool.getType() == MemoryType.HEAP) {
                     pools.add(pool);
                 }
             }
             heapPools = pools;
         }
-        if (pools.isEmpty()) {
-            return -1;
-        }
-        long live = 0;
-        for (MemoryPoolMXBean pool : pools) {
-            MemoryUsage after = pool.getCollectionUsage();
-            if (after == null) {
-                return -1;
-            }
-            live += after.getUsed();
-        }
-        return live;
+        return pools;
     }
 
     /**

@@ -53,9 +53,13 @@ public final class Ledger {
     private volatile System.Logger logger;
 
     private Ledger(HeapGuardConfig config, Platform platform) {
+        this(config, platform, Reclaimer.BUDGET_SHARE, Reclaimer.BUDGET_CAP_NANOS);
+    }
+
+    private Ledger(HeapGuardConfig config, Platform platform, double budgetShare, long budgetCapNanos) {
         this.config = config;
         this.platform = platform;
-        this.reclaimer = new Reclaimer(platform, registry);
+        this.reclaimer = new Reclaimer(platform, registry, budgetShare, budgetCapNanos);
         this.logLimiter = new RateLimiter(config.logMaxPerMinute(), 60_000_000_000L);
         setPolicy(Policy.from(config, Map.of()));
     }
@@ -79,6 +83,14 @@ public final class Ledger {
     /** A ledger that is not installed: for tests and benchmarks of the ledger alone. */
     public static Ledger standalone(HeapGuardConfig config, Platform platform) {
         return new Ledger(config, platform);
+    }
+
+    /**
+     * A standalone ledger whose forced collections are paid from another budget: {@code budgetShare} 0
+     * and a cap of one nanosecond allow one collection and spend the budget for good.
+     */
+    static Ledger standalone(HeapGuardConfig config, Platform platform, double budgetShare, long budgetCapNanos) {
+        return new Ledger(config, platform, budgetShare, budgetCapNanos);
     }
 
     /** Entry from {@link GrowthHooks} once a request is past the fast path. */
@@ -253,6 +265,22 @@ public final class Ledger {
         long live = v.liveHeapFor(ts.owner);
         if (capacity - live - requested >= p.heapReserve) {
             return;
+        }
+        if (live != v.liveHeap) {
+            // Only what the suspect took since that collection tips it, and that may be garbage: refusing on
+            // garbage is a false refusal, so a collection confirms it (beyond the budget, rate-limited).
+            long seen = reclaimer.epoch();
+            if (reclaimer.verdict() == v) {
+                reclaimer.reclaim(seen, true);
+            }
+            v = reclaimer.verdict();
+            if (!v.incriminates(ts.owner, requested)) {
+                return;
+            }
+            live = v.liveHeapFor(ts.owner);
+            if (capacity - live - requested >= p.heapReserve) {
+                return;
+            }
         }
         heapReserveDenials.incrementAndGet();
         refuse(p, "heap-reserve", false, point, requested, p.heapReserve, live + maxHeap - capacity, null,

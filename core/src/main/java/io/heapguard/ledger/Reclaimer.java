@@ -10,13 +10,13 @@ package io.heapguard.ledger;
  * refusal storm cannot turn into a collection storm; threads that find a collection already done by
  * another since they looked reuse it. A limit whose account has been charged since the last collection
  * may still collect, at most a few times a second, when the budget is spent: those charges may be
- * garbage, and refusing on garbage is a false refusal.
+ * garbage, and refusing on garbage is a false refusal; such a refusal waits for that collection.
  */
 final class Reclaimer {
     /** Forced collections may take at most this share of wall time over the long run. */
-    private static final double BUDGET_SHARE = 0.25;
+    static final double BUDGET_SHARE = 0.25;
     /** ... and at most this much in one burst after a quiet period. */
-    private static final long BUDGET_CAP_NANOS = 1_000_000_000L;
+    static final long BUDGET_CAP_NANOS = 1_000_000_000L;
     /** With the budget spent, a collection for charges that may be garbage waits at least this long. */
     private static final long OVERDRAFT_INTERVAL_NANOS = 250_000_000L;
     private static final int SCAN_MAX = 100_000;
@@ -58,16 +58,22 @@ final class Reclaimer {
     private final Runtime runtime = Runtime.getRuntime();
     private final Object lock = new Object();
 
-    private long budgetNanos = BUDGET_CAP_NANOS;
+    private final double budgetShare;
+    private final long budgetCapNanos;
+    private long budgetNanos;
     private long lastRefill = System.nanoTime();
     private long lastEnd = System.nanoTime() - OVERDRAFT_INTERVAL_NANOS;
     private volatile long epoch;
     private volatile Verdict verdict;
     private volatile long forcedCollections;
 
-    Reclaimer(Platform platform, ChargeRegistry registry) {
+    /** @param budgetShare 0 in tests that need the budget spent for good */
+    Reclaimer(Platform platform, ChargeRegistry registry, double budgetShare, long budgetCapNanos) {
         this.platform = platform;
         this.registry = registry;
+        this.budgetShare = budgetShare;
+        this.budgetCapNanos = budgetCapNanos;
+        this.budgetNanos = budgetCapNanos;
     }
 
     long epoch() {
@@ -101,13 +107,26 @@ final class Reclaimer {
                 return true;
             }
             long now = System.nanoTime();
-            budgetNanos = Math.min(BUDGET_CAP_NANOS, budgetNanos + (long) ((now - lastRefill) * BUDGET_SHARE));
+            budgetNanos = Math.min(budgetCapNanos, budgetNanos + (long) ((now - lastRefill) * budgetShare));
             lastRefill = now;
-            if (budgetNanos <= 0 && !(overdraft && now - lastEnd >= OVERDRAFT_INTERVAL_NANOS)) {
-                registry.drain();
-                return false;
+            if (budgetNanos <= 0) {
+                if (!overdraft) {
+                    registry.drain();
+                    return false;
+                }
+                // Charges made since the last collection may be garbage, and refusing on garbage is a false
+                // refusal: wait out the overdraft interval rather than refuse unconfirmed. A collection by
+                // another thread meanwhile serves as well.
+                if (!awaitOverdraft(seenEpoch)) {
+                    registry.drain();
+                    return epoch != seenEpoch;
+                }
+                now = System.nanoTime();
             }
             long live = collectAndMeasure();
+            if (platform.concurrentCollector()) {
+                live = Math.min(live, collectAndMeasure());
+            }
             if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
             }
@@ -118,8 +137,28 @@ final class Reclaimer {
             lastEnd = end;
             forcedCollections++;
             epoch++;
+            lock.notifyAll();
             return true;
         }
+    }
+
+    /**
+     * Under the lock: waits until an overdraft collection is allowed.
+     *
+     * @return true when this thread should collect now; false when another thread collected meanwhile
+     *         or this one was interrupted (its flag kept)
+     */
+    private boolean awaitOverdraft(long seenEpoch) {
+        long remaining;
+        while (epoch == seenEpoch && (remaining = lastEnd + OVERDRAFT_INTERVAL_NANOS - System.nanoTime()) > 0) {
+            try {
+                lock.wait(remaining / 1_000_000, (int) (remaining % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return epoch == seenEpoch;
     }
 
     /**

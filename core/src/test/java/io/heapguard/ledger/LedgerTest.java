@@ -5,6 +5,7 @@ import io.heapguard.QuotaExceededException;
 import io.heapguard.config.Mode;
 import io.heapguard.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -283,6 +284,125 @@ class LedgerTest {
         assertNotNull(cramped.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, max / 17 - 1),
                 "a growth below a sixteenth of the heap is not asked where it goes");
         assertNotNull(hogsBuffer);
+    }
+
+    /**
+     * A collector that reports {@code live} as the live heap and {@code capacity} as what it can fill, and
+     * collects for real so that charges of garbage are credited.
+     */
+    private static final class ReportingPlatform implements Platform {
+        volatile long live;
+        final long capacity;
+
+        ReportingPlatform(long capacity) {
+            this.capacity = capacity;
+        }
+
+        @Override
+        public boolean waitForReferenceProcessing() throws InterruptedException {
+            return TestConfigs.JDK_PLATFORM.waitForReferenceProcessing();
+        }
+
+        @Override
+        public long liveHeapAfterCollection() {
+            return live;
+        }
+
+        @Override
+        public long heapCapacity() {
+            return capacity;
+        }
+    }
+
+    /** Runs on a thread of its own: a thread's account outlives one ledger, and the heap reserve reads it. */
+    private static void onFreshThread(Executable body) throws Throwable {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                body.execute();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "ledger-test");
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    @Test
+    void theHeapReserveWeighsTheCollectorsLiveFigureAgainstWhatItCanFill() throws Throwable {
+        onFreshThread(() -> {
+            long max = Runtime.getRuntime().maxMemory();
+            long capacity = max - 8 * MIB; // a survivor space that holds no large array
+            ReportingPlatform platform = new ReportingPlatform(capacity);
+            // A window of 1 MiB between the reserve and the capacity: the heap in use now (never nothing) leaves
+            // no room, so only the collector's figure can grant.
+            Ledger ledger = Ledger.standalone(config().heapReserve(capacity - MIB).build(), platform);
+            Reservation fits = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB);
+            assertNotNull(fits, "nothing live by the collector's figure: 1 MiB fits exactly");
+            fits.abandon();
+            platform.live = 1;
+            QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                    () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB));
+            assertEquals("heap-reserve", e.rule());
+            assertEquals(1 + max - capacity, e.usedBytes(), "in use or unusable: the live byte and the survivor space");
+        });
+    }
+
+    @Test
+    void aLimitRefusesOnlyOnChargesACollectionHasSeenEvenWithTheBudgetSpent() {
+        // A budget that pays for one collection, then is spent for good.
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM,
+                0, 1);
+        ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB).bind(new byte[(int) (6 * MIB)]); // garbage at once
+        Reservation second = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
+        assertNotNull(second, "the budget's one collection credits the garbage");
+        assertEquals(1, ledger.forcedCollections());
+        second.bind(new byte[(int) (6 * MIB)]); // garbage again, charged after that collection
+        Reservation third = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
+        assertNotNull(third, "a charge made since the last collection may be garbage: one more collection, "
+                + "beyond the budget, decides before any refusal");
+        assertEquals(2, ledger.forcedCollections());
+        byte[] kept = new byte[(int) (6 * MIB)];
+        third.bind(kept);
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB),
+                "live: refused once a collection has confirmed it");
+        long confirmed = ledger.forcedCollections();
+        assertEquals(3, confirmed);
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB));
+        assertEquals(confirmed, ledger.forcedCollections(), "nothing charged since the last collection: no other");
+        assertEquals(6 * MIB, kept.length);
+    }
+
+    @Test
+    void aSuspectsGrowthSinceTheLastCollectionIsConfirmedBeforeTheHeapReserveRefusesIt() throws Throwable {
+        onFreshThread(() -> {
+            long max = Runtime.getRuntime().maxMemory();
+            ReportingPlatform platform = new ReportingPlatform(max);
+            Ledger ledger = Ledger.standalone(config().build(), platform, 0, 1);
+            byte[] first = new byte[(int) (4 * MIB)];
+            ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 4 * MIB).bind(first);
+            // An 8 MiB window above everything live by the collector's figure.
+            ledger.setHeapReserveBytes(max - 8 * MIB);
+            platform.live = 4 * MIB;
+            ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 3 * MIB).bind(new byte[(int) (3 * MIB)]); // garbage at once
+            assertEquals(1, ledger.forcedCollections(), "the budget's one collection: this thread holds the most");
+
+            Reservation tipped = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 4 * MIB);
+            assertNotNull(tipped, "4 live + 3 taken since + 4 asked would not fit, but the 3 were garbage, "
+                    + "which one more collection shows");
+            assertEquals(2, ledger.forcedCollections());
+            byte[] second = new byte[(int) (4 * MIB)];
+            tipped.bind(second);
+            platform.live = 8 * MIB;
+            QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                    () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB), "what it took since is live: refused");
+            assertEquals("heap-reserve", e.rule());
+            assertEquals(3, ledger.forcedCollections());
+            assertEquals(8 * MIB, first.length + second.length);
+        });
     }
 
     @Test

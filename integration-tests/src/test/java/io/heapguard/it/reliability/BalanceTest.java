@@ -51,11 +51,6 @@ class BalanceTest {
         }
         // and, the run over, nothing live: a 1 MiB buffer is refused by nothing (the README: "an application whose
         // live data fits is never refused because of garbage")
-        if (Reliability.SOAK) {
-            // Open (RELIABILITY.md, finding C): right after a run that spent the collection budget, a limit can
-            // still refuse on garbage within 250 ms of the last forced collection. Recorded above; asserted
-            // with -Psoak until the ledger never does.
-            r.assertResult("garbage.refused", 0);
-        }
+        r.assertResult("garbage.refused", 0);
     }
 }

@@ -53,10 +53,6 @@ class BlastRadiusTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void withTheAgentNoInnocentFailsAndTheHogIsRefused(Jdk jdk, String gc) {
-        // Open on Serial (RELIABILITY.md): now and then phase 2 still lets innocent OutOfMemoryErrors through
-        // before the hog is refused. Asserted with -Psoak until it passes every time; G1 runs in CI.
-        org.junit.jupiter.api.Assumptions.assumeTrue(Reliability.SOAK || "G1".equals(gc),
-                "blast radius with the agent on Serial is an open defect, run with -Psoak (RELIABILITY.md)");
         JvmResult r = run(jdk, gc, true);
         Reliability.record("blast radius", gc + ", agent", jdk, r, FIGURES);
         r.assertExit(0).assertResult("done", true).assertResult("warmed-up", true);
