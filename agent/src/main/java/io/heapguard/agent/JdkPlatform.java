@@ -93,11 +93,11 @@ final class JdkPlatform implements Platform {
      * The heap as the collection just forced left it (its {@code GcInfo}'s usage after): on the
      * stop-the-world collectors exactly what survived it, where the heap in use read a moment later also
      * counts what other threads have allocated since (measured: 257 MiB against the collector's 125 MiB
-     * under churn). Generational ZGC's young generation then holds what was allocated during the cycle,
-     * so only its old generation, into which the major collection that {@code System.gc()} asks for
-     * promotes everything reachable, is counted; the old generation's own collection usage will not do
-     * there, since the young collections that keep running promote into it (measured: 424-482 MiB read
-     * with about 130 MiB live).
+     * under churn). The collection's own {@code GcInfo} rather than the pools' collection usage, which
+     * any later collection overwrites (on ZGC young collections keep running). Generational ZGC's young
+     * generation then holds what was allocated during the cycle (28 to 186 MiB, with 100 MiB live and two
+     * threads allocating), so only its old generation, into which the major collection that
+     * {@code System.gc()} asks for promotes everything reachable, is counted.
      *
      * <p>On G1 before JDK 21 that figure alone is not enough: see {@link #gapBeside}.
      */

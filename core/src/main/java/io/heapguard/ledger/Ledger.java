@@ -269,10 +269,7 @@ public final class Ledger {
         if (live != v.liveHeap) {
             // Only what the suspect took since that collection tips it, and that may be garbage: refusing on
             // garbage is a false refusal, so a collection confirms it (beyond the budget, rate-limited).
-            long seen = reclaimer.epoch();
-            if (reclaimer.verdict() == v) {
-                reclaimer.reclaim(seen, true);
-            }
+            reclaimer.reclaim(v.epoch, true);
             v = reclaimer.verdict();
             if (!v.incriminates(ts.owner, requested)) {
                 return;

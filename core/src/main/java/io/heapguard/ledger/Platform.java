@@ -17,8 +17,8 @@ public interface Platform {
 
     /**
      * The live heap as the collector saw it at the end of the collection {@link #collect()} just asked
-     * for (the heap pools' collection usage), or -1 when not known or when no collection ran. It does not
-     * count what other threads allocated since, as the heap in use read afterwards would.
+     * for (what the collector reports for that collection), or -1 when not known or when none ran. It does
+     * not count what other threads allocated since, as the heap in use read afterwards would.
      */
     default long liveHeapAfterCollection() {
         return -1;

@@ -27,9 +27,12 @@ final class Reclaimer {
         /** The owner holding the most charges that survived the collection; null when none. */
         final Account largestOwner;
         final long largestBytes;
+        /** The reclaimer's epoch from this collection on. */
+        final long epoch;
 
-        Verdict(long liveHeap, ChargeRegistry.Holding largest) {
+        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch) {
             this.liveHeap = liveHeap;
+            this.epoch = epoch;
             this.largestOwner = largest == null ? null : largest.owner;
             this.largestBytes = largest == null ? 0 : largest.bytes;
         }
@@ -130,7 +133,7 @@ final class Reclaimer {
             if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
             }
-            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX));
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX), epoch + 1);
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;

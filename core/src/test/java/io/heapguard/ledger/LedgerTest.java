@@ -377,6 +377,44 @@ class LedgerTest {
     }
 
     @Test
+    void threadsRefusedTogetherShareTheOneCollectionThatConfirmsIt() throws Exception {
+        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM,
+                0, 1);
+        byte[] kept = new byte[(int) (6 * MIB)];
+        ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB).bind(kept);
+        assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB),
+                "the budget's one collection confirms what is held");
+        Object owner = new Object();
+        ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB).bindOwner(owner); // charged since: may be garbage
+        long before = ledger.forcedCollections();
+        int threads = 4;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        AtomicInteger refused = new AtomicInteger();
+        List<Thread> all = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 2 * MIB);
+                } catch (QuotaExceededException e) {
+                    refused.incrementAndGet();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            t.start();
+            all.add(t);
+        }
+        for (Thread t : all) {
+            t.join();
+        }
+        assertEquals(threads, refused.get(), "7 MiB live of 8: each 2 MiB is refused");
+        assertEquals(before + 1, ledger.forcedCollections(), "one collection, beyond the budget, for all four");
+        assertEquals(6 * MIB, kept.length);
+        assertNotNull(owner);
+    }
+
+    @Test
     void aSuspectsGrowthSinceTheLastCollectionIsConfirmedBeforeTheHeapReserveRefusesIt() throws Throwable {
         onFreshThread(() -> {
             long max = Runtime.getRuntime().maxMemory();
