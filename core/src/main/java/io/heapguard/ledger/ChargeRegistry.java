@@ -28,6 +28,8 @@ final class ChargeRegistry {
     private CollectionSentinel sentinel;
     private long live;
     private long liveBytes;
+    /** Every byte ever charged here: what was charged while a collection ran is the difference. */
+    private long linkedBytes;
 
     ChargeRegistry() {
         head.next = head;
@@ -93,6 +95,7 @@ final class ChargeRegistry {
         c.linked = true;
         live++;
         liveBytes += c.bytes;
+        linkedBytes += c.bytes;
     }
 
     /** Credits every charge whose object has been collected. Cheap when the queue is empty. */
@@ -176,6 +179,12 @@ final class ChargeRegistry {
     long liveCharges() {
         synchronized (lock) {
             return live;
+        }
+    }
+
+    long linkedBytes() {
+        synchronized (lock) {
+            return linkedBytes;
         }
     }
 

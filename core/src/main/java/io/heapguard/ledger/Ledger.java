@@ -246,6 +246,13 @@ public final class Ledger {
             return; // fits even counting the garbage
         }
         Reclaimer.Verdict v = reclaimer.verdict();
+        if (placeable && v != null && platform.concurrentCollector() && reclaimer.isRecent(v)
+                && capacity - v.liveHeapFor(ts.owner) - requested >= p.heapReserve) {
+            // ZGC and Shenandoah let the heap fill with garbage before they collect, so the heap in use says
+            // little, and two forced cycles cost much (and promote what they find): a recent collection's
+            // figure plus what the suspect took since decides instead.
+            return;
+        }
         if (v == null || !placeable || v.incriminates(ts.owner, requested)) {
             reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
             v = reclaimer.verdict();

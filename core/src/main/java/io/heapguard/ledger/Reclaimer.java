@@ -20,6 +20,8 @@ final class Reclaimer {
     /** With the budget spent, a collection for charges that may be garbage waits at least this long. */
     private static final long OVERDRAFT_INTERVAL_NANOS = 250_000_000L;
     private static final int SCAN_MAX = 100_000;
+    /** How long a verdict stands in for the live heap on a concurrent collector. */
+    static final long RECENT_NANOS = 5_000_000_000L;
 
     /** What a collection found. */
     static final class Verdict {
@@ -30,9 +32,13 @@ final class Reclaimer {
         /** The reclaimer's epoch from this collection on. */
         final long epoch;
 
-        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch) {
+        /** When the collection ended. */
+        final long madeAtNanos;
+
+        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch, long madeAtNanos) {
             this.liveHeap = liveHeap;
             this.epoch = epoch;
+            this.madeAtNanos = madeAtNanos;
             this.largestOwner = largest == null ? null : largest.owner;
             this.largestBytes = largest == null ? 0 : largest.bytes;
         }
@@ -87,6 +93,14 @@ final class Reclaimer {
         return forcedCollections;
     }
 
+    /**
+     * Whether a verdict is recent enough to stand in for the live heap without a collection: what was
+     * allocated untracked since is not in it, hence the age limit.
+     */
+    boolean isRecent(Verdict v) {
+        return System.nanoTime() - v.madeAtNanos <= RECENT_NANOS;
+    }
+
     /** The last collection's verdict, or null before the first. */
     Verdict verdict() {
         return verdict;
@@ -133,7 +147,7 @@ final class Reclaimer {
             if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
             }
-            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX), epoch + 1);
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX), epoch + 1, System.nanoTime());
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;
@@ -170,11 +184,18 @@ final class Reclaimer {
      * allocated since).
      */
     private long collectAndMeasure() {
+        long chargedBefore = registry.linkedBytes();
         platform.collect();
         long live = platform.liveHeapAfterCollection();
+        long chargedDuring = registry.linkedBytes() - chargedBefore;
         awaitReferenceProcessing();
         if (live < 0) {
             return heapUsed();
+        }
+        if (platform.concurrentCollector()) {
+            // A concurrent collector counts as live what was allocated while it ran; the tracked part of
+            // that is known.
+            live = Math.max(0, live - chargedDuring);
         }
         Gaps gaps = new Gaps(platform);
         registry.forEach(gaps, SCAN_MAX);

@@ -293,9 +293,20 @@ class LedgerTest {
     private static final class ReportingPlatform implements Platform {
         volatile long live;
         final long capacity;
+        final boolean concurrent;
 
         ReportingPlatform(long capacity) {
+            this(capacity, false);
+        }
+
+        ReportingPlatform(long capacity, boolean concurrent) {
             this.capacity = capacity;
+            this.concurrent = concurrent;
+        }
+
+        @Override
+        public boolean concurrentCollector() {
+            return concurrent;
         }
 
         @Override
@@ -349,6 +360,24 @@ class LedgerTest {
             assertEquals("heap-reserve", e.rule());
             assertEquals(1 + max - capacity, e.usedBytes(), "in use or unusable: the live byte and the survivor space");
         });
+    }
+
+    @Test
+    void onAConcurrentCollectorARecentVerdictDecidesWithoutForcingAnotherCycle() throws Throwable {
+        for (boolean concurrent : new boolean[] {false, true}) {
+            onFreshThread(() -> {
+                long max = Runtime.getRuntime().maxMemory();
+                ReportingPlatform platform = new ReportingPlatform(max, concurrent);
+                // A 2 MiB window: the heap in use now never leaves room for 1 MiB, the collector's figure does.
+                Ledger ledger = Ledger.standalone(config().heapReserve(max - 2 * MIB).build(), platform);
+                ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB).abandon();
+                assertEquals(1, ledger.forcedCollections(), "the first verdict");
+                ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB).abandon();
+                assertEquals(concurrent ? 1 : 2, ledger.forcedCollections(), concurrent
+                        ? "a concurrent collector's recent verdict stands in: no second forced cycle"
+                        : "a stop-the-world collector is asked again about the suspect");
+            });
+        }
     }
 
     @Test
