@@ -133,6 +133,10 @@ public final class StormApp {
         result("monitor.unexpected", unexpected.get());
         heartbeat.report("monitor");
         worker.report("monitor");
+        // Their latencies (a long per sample: megabytes in the soak) are the test's, not the agent's.
+        heartbeat = null;
+        worker = null;
+        perSecond.clear();
         ledger.setMode(Mode.ENFORCE);
 
         // short-lived threads: each refuses a few times and takes one tracked buffer, then dies
