@@ -47,7 +47,15 @@ public interface Platform {
      * kept free of this.
      */
     default long heapCapacity() {
-        return Runtime.getRuntime().maxMemory();
+        return MaxHeap.BYTES; // asked on every tracked grant: not a call into the VM each time
+    }
+
+    /** {@link Runtime#maxMemory()}, fixed for the JVM's life. */
+    final class MaxHeap {
+        static final long BYTES = Runtime.getRuntime().maxMemory();
+
+        private MaxHeap() {
+        }
     }
 
     /**
