@@ -21,7 +21,6 @@ import io.heapguard.config.ConfigSources;
 import io.heapguard.config.HeapGuardConfig;
 import io.heapguard.config.Mode;
 import io.heapguard.ledger.Ledger;
-import io.heapguard.ledger.Platform;
 
 /**
  * The start-up path shared by {@code premain}, {@code agentmain} and {@code Launcher-Agent-Class}, run

@@ -246,7 +246,7 @@ public final class Ledger {
             return; // fits even counting the garbage
         }
         Reclaimer.Verdict v = reclaimer.verdict();
-        if (placeable && v != null && platform.concurrentCollector() && reclaimer.isRecent(v)
+        if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
                 && capacity - v.liveHeapFor(ts.owner) - requested >= p.heapReserve) {
             // ZGC and Shenandoah let the heap fill with garbage before they collect, so the heap in use says
             // little, and two forced cycles cost much (and promote what they find): a recent collection's

@@ -21,7 +21,7 @@ final class Reclaimer {
     private static final long OVERDRAFT_INTERVAL_NANOS = 250_000_000L;
     private static final int SCAN_MAX = 100_000;
     /** How long a verdict stands in for the live heap on a concurrent collector. */
-    static final long RECENT_NANOS = 5_000_000_000L;
+    private static final long RECENT_NANOS = 5_000_000_000L;
 
     /** What a collection found. */
     static final class Verdict {
@@ -31,7 +31,6 @@ final class Reclaimer {
         final long largestBytes;
         /** The reclaimer's epoch from this collection on. */
         final long epoch;
-
         /** When the collection ended. */
         final long madeAtNanos;
 
@@ -59,6 +58,14 @@ final class Reclaimer {
          */
         long liveHeapFor(Account owner) {
             return owner == largestOwner ? liveHeap + Math.max(0, owner.used() - largestBytes) : liveHeap;
+        }
+
+        /**
+         * Whether it is recent enough to stand in for the live heap without a collection: what was
+         * allocated untracked since is not in it, hence the age limit.
+         */
+        boolean isRecent() {
+            return System.nanoTime() - madeAtNanos <= RECENT_NANOS;
         }
     }
 
@@ -91,14 +98,6 @@ final class Reclaimer {
 
     long forcedCollections() {
         return forcedCollections;
-    }
-
-    /**
-     * Whether a verdict is recent enough to stand in for the live heap without a collection: what was
-     * allocated untracked since is not in it, hence the age limit.
-     */
-    boolean isRecent(Verdict v) {
-        return System.nanoTime() - v.madeAtNanos <= RECENT_NANOS;
     }
 
     /** The last collection's verdict, or null before the first. */

@@ -6,17 +6,14 @@ import io.heapguard.config.Mode;
 import io.heapguard.internal.ArrayHooks;
 import io.heapguard.internal.GrowthHooks;
 import io.heapguard.ledger.Ledger;
+import io.heapguard.testing.FreshThread;
 import io.heapguard.testing.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.InvocationInterceptor;
-import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,33 +36,9 @@ class ArrayHooksTest {
     private static final int KIB = 1 << 10;
     private static final int MIB = 1 << 20;
 
-    /**
-     * Runs each test on a thread of its own: the ledger keeps a per-thread account (static, shared by
-     * every ledger), and what these tests charge must not stay on the thread other test classes run on.
-     */
+    /** Each test on a thread of its own: what it charges must not stay on the thread others run on. */
     @RegisterExtension
-    static final InvocationInterceptor FRESH_THREAD = new InvocationInterceptor() {
-        @Override
-        public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> context,
-                                        ExtensionContext extension) throws Throwable {
-            Throwable[] failure = new Throwable[1];
-            Thread t = new Thread(() -> {
-                try {
-                    invocation.proceed();
-                } catch (Throwable e) {
-                    failure[0] = e;
-                }
-            }, "array-guard-test");
-            t.start();
-            t.join(120_000);
-            if (t.isAlive()) {
-                throw new AssertionError("the test did not finish in 120 s");
-            }
-            if (failure[0] != null) {
-                throw failure[0];
-            }
-        }
-    };
+    static final FreshThread FRESH_THREAD = new FreshThread("array-guard-test");
 
     /** What granted allocations paid for, kept reachable so their charges stay. */
     private final List<Object> held = new ArrayList<>();

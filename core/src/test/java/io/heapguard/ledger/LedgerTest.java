@@ -3,6 +3,7 @@ package io.heapguard.ledger;
 import io.heapguard.HeapGuard;
 import io.heapguard.QuotaExceededException;
 import io.heapguard.config.Mode;
+import io.heapguard.testing.FreshThread;
 import io.heapguard.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -327,19 +328,7 @@ class LedgerTest {
 
     /** Runs on a thread of its own: a thread's account outlives one ledger, and the heap reserve reads it. */
     private static void onFreshThread(Executable body) throws Throwable {
-        Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(() -> {
-            try {
-                body.execute();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        }, "ledger-test");
-        t.start();
-        t.join();
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+        FreshThread.run("ledger-test", body);
     }
 
     @Test
