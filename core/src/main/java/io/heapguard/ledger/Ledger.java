@@ -240,14 +240,15 @@ public final class Ledger {
                                   Account[] charged, int n) {
         boolean large = requested >= maxHeap / PLACEMENT_SHARE;
         long capacity = platform.heapCapacity();
+        long room = capacity - p.heapReserve; // what live data may fill
         long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
-        if (placeable && capacity - used - requested >= p.heapReserve) {
+        if (placeable && used + requested <= room) {
             return; // fits even counting the garbage
         }
         Reclaimer.Verdict v = reclaimer.verdict();
         if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
-                && capacity - v.liveHeapFor(ts.owner) - requested >= p.heapReserve) {
+                && refusingLive(v, ts.owner, requested, room) < 0) {
             // ZGC and Shenandoah let the heap fill with garbage before they collect, so the heap in use says
             // little, and two forced cycles cost much (and promote what they find): a recent collection's
             // figure plus what the suspect took since decides instead.
@@ -258,37 +259,40 @@ public final class Ledger {
             v = reclaimer.verdict();
         }
         if (!placeable) {
-            long room = platform.placementRoom(requested, current, reclaimer.heapUsed(), true);
-            if (room < requested) {
+            long placement = platform.placementRoom(requested, current, reclaimer.heapUsed(), true);
+            if (placement < requested) {
                 heapReserveDenials.incrementAndGet();
-                refuse(p, "heap-reserve", false, point, requested, p.heapReserve, Math.max(0, maxHeap - room), null,
-                        charged, n, requested);
+                refuse(p, "heap-reserve", false, point, requested, p.heapReserve, Math.max(0, maxHeap - placement),
+                        null, charged, n, requested);
                 return; // monitor mode
             }
         }
-        if (v == null || !v.incriminates(ts.owner, requested)) {
-            return;
-        }
-        long live = v.liveHeapFor(ts.owner);
-        if (capacity - live - requested >= p.heapReserve) {
-            return;
-        }
-        if (live != v.liveHeap) {
+        long live = refusingLive(v, ts.owner, requested, room);
+        if (live >= 0 && live != v.liveHeap) {
             // Only what the suspect took since that collection tips it, and that may be garbage: refusing on
             // garbage is a false refusal, so a collection confirms it (beyond the budget, rate-limited).
             reclaimer.reclaim(v.epoch, true);
             v = reclaimer.verdict();
-            if (!v.incriminates(ts.owner, requested)) {
-                return;
-            }
-            live = v.liveHeapFor(ts.owner);
-            if (capacity - live - requested >= p.heapReserve) {
-                return;
-            }
+            live = refusingLive(v, ts.owner, requested, room);
+        }
+        if (live < 0) {
+            return;
         }
         heapReserveDenials.incrementAndGet();
         refuse(p, "heap-reserve", false, point, requested, p.heapReserve, live + maxHeap - capacity, null,
                 charged, n, requested);
+    }
+
+    /**
+     * The live heap on which {@code v} refuses this growth ({@code room} is what live data may fill), or -1
+     * when it grants it: there is no verdict, the asker is not its suspect, or the growth fits.
+     */
+    private static long refusingLive(Reclaimer.Verdict v, Account owner, long requested, long room) {
+        if (v == null || !v.incriminates(owner, requested)) {
+            return -1;
+        }
+        long live = v.liveHeapFor(owner);
+        return live + requested <= room ? -1 : live;
     }
 
     /**

@@ -35,7 +35,8 @@ public interface Platform {
 
     /**
      * Whether the collector runs concurrently with the application (ZGC, Shenandoah): its figure for a
-     * cycle counts as live what became garbage while the cycle ran, so a second cycle is needed to see it.
+     * cycle counts as live what became garbage while the cycle ran, so a second cycle is needed to see it;
+     * and a forced cycle costs so much that a recent verdict stands in for one where it can.
      */
     default boolean concurrentCollector() {
         return false;

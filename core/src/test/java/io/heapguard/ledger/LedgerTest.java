@@ -2,6 +2,7 @@ package io.heapguard.ledger;
 
 import io.heapguard.HeapGuard;
 import io.heapguard.QuotaExceededException;
+import io.heapguard.config.HeapGuardConfig;
 import io.heapguard.config.Mode;
 import io.heapguard.testing.FreshThread;
 import io.heapguard.testing.TestConfigs;
@@ -331,6 +332,11 @@ class LedgerTest {
         FreshThread.run("ledger-test", body);
     }
 
+    /** A ledger whose budget pays for one forced collection, then is spent for good. */
+    private static Ledger withOneCollection(HeapGuardConfig config, Platform platform) {
+        return Ledger.standalone(config, platform, 0, 1);
+    }
+
     @Test
     void theHeapReserveWeighsTheCollectorsLiveFigureAgainstWhatItCanFill() throws Throwable {
         onFreshThread(() -> {
@@ -371,9 +377,7 @@ class LedgerTest {
 
     @Test
     void aLimitRefusesOnlyOnChargesACollectionHasSeenEvenWithTheBudgetSpent() {
-        // A budget that pays for one collection, then is spent for good.
-        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM,
-                0, 1);
+        Ledger ledger = withOneCollection(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM);
         ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB).bind(new byte[(int) (6 * MIB)]); // garbage at once
         Reservation second = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
         assertNotNull(second, "the budget's one collection credits the garbage");
@@ -396,8 +400,7 @@ class LedgerTest {
 
     @Test
     void threadsRefusedTogetherShareTheOneCollectionThatConfirmsIt() throws Exception {
-        Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM,
-                0, 1);
+        Ledger ledger = withOneCollection(config().rule("r", "*", "", -1, 8 * MIB).build(), TestConfigs.JDK_PLATFORM);
         byte[] kept = new byte[(int) (6 * MIB)];
         ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB).bind(kept);
         assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB),
@@ -424,7 +427,8 @@ class LedgerTest {
             all.add(t);
         }
         for (Thread t : all) {
-            t.join();
+            t.join(60_000);
+            assertFalse(t.isAlive(), "a refused thread waits for one collection, not a minute");
         }
         assertEquals(threads, refused.get(), "7 MiB live of 8: each 2 MiB is refused");
         assertEquals(before + 1, ledger.forcedCollections(), "one collection, beyond the budget, for all four");
@@ -437,7 +441,7 @@ class LedgerTest {
         onFreshThread(() -> {
             long max = Runtime.getRuntime().maxMemory();
             ReportingPlatform platform = new ReportingPlatform(max);
-            Ledger ledger = Ledger.standalone(config().build(), platform, 0, 1);
+            Ledger ledger = withOneCollection(config().build(), platform);
             byte[] first = new byte[(int) (4 * MIB)];
             ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 4 * MIB).bind(first);
             // An 8 MiB window above everything live by the collector's figure.
