@@ -10,6 +10,10 @@ public final class Log {
     private Log() {
     }
 
+    public static void info(String line) {
+        System.getLogger(LOGGER).log(System.Logger.Level.INFO, line);
+    }
+
     public static void warn(String line) {
         System.getLogger(LOGGER).log(System.Logger.Level.WARNING, line);
     }

@@ -20,6 +20,7 @@ import io.heapguard.config.ConfigLoader;
 import io.heapguard.config.ConfigSources;
 import io.heapguard.config.HeapGuardConfig;
 import io.heapguard.config.Mode;
+import io.heapguard.config.RuleConfig;
 import io.heapguard.ledger.Ledger;
 
 /**
@@ -56,6 +57,12 @@ final class Startup {
         }
         if (config.mode() == Mode.OFF) {
             return;
+        }
+        for (RuleConfig rule : config.rules()) {
+            if (rule.accountsOnly()) {
+                Log.info("heapguard: rule " + rule.name() + " sets neither max-buffer nor limit: it counts what"
+                        + " its buffers hold and never refuses by itself");
+            }
         }
         JdkPlatform platform = new JdkPlatform(referenceProcessingWaiter instanceof Callable
                 ? asCallable(referenceProcessingWaiter) : null);

@@ -447,12 +447,6 @@ public final class ConfigLoader {
                         ? castList(g.get(Keys.CALLERS).parsed) : Collections.<String>emptyList();
                 long maxBuffer = g.containsKey(Keys.MAX_BUFFER) ? (Long) g.get(Keys.MAX_BUFFER).parsed : Sizes.NONE;
                 long limit = g.containsKey(Keys.LIMIT) ? (Long) g.get(Keys.LIMIT).parsed : Sizes.NONE;
-                if (maxBuffer < 0 && limit < 0) {
-                    Setting s = earliest(g);
-                    throw new ConfigException(s.source, s.key, s.value, "rule " + name
-                            + " sets neither max-buffer nor limit; give it rule." + name + ".max-buffer or rule."
-                            + name + ".limit");
-                }
                 rules.add(new RuleConfig(name, targets, callers, maxBuffer, limit));
             }
 
@@ -487,16 +481,6 @@ public final class ConfigLoader {
         private static Object valueOr(Map<String, Setting> effective, String key, Object fallback) {
             Setting s = effective.get(key);
             return s == null ? fallback : s.parsed;
-        }
-
-        private static Setting earliest(Map<String, Setting> group) {
-            Setting best = null;
-            for (Setting s : group.values()) {
-                if (best == null || s.order < best.order) {
-                    best = s;
-                }
-            }
-            return best;
         }
     }
 

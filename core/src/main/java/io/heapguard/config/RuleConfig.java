@@ -18,6 +18,14 @@ public record RuleConfig(String name, List<String> targets, List<String> callers
         callers = List.copyOf(callers);
     }
 
+    /**
+     * Whether the rule sets neither limit: it counts what its buffers hold (MBean, meters, events) and never
+     * refuses by itself, how an operator sizes limits from production before enforcing any.
+     */
+    public boolean accountsOnly() {
+        return maxBufferBytes < 0 && limitBytes < 0;
+    }
+
     public boolean coversAllTargets() {
         return targets.contains("*");
     }

@@ -286,9 +286,20 @@ class ConfigLoaderTest {
         write("rule.up.max-buffer=1m\nrule.up.limit=1g\n");
         HeapGuardConfig c = load("config=" + file + ",rule.up.limit=none");
         assertEquals(new RuleConfig("up", List.of("*"), List.of(), 1L << 20, -1), c.rule("up"));
-        ConfigException e = fails("config=" + file + ",rule.up.limit=none,rule.up.max-buffer=NONE", Map.of(), Map.of());
-        assertEquals("agent argument: rule.up.limit = 'none': rule up sets neither max-buffer nor limit;"
-                + " give it rule.up.max-buffer or rule.up.limit", e.getMessage());
+        HeapGuardConfig neither = load("config=" + file + ",rule.up.limit=none,rule.up.max-buffer=NONE");
+        assertTrue(neither.rule("up").accountsOnly());
+    }
+
+    @Test
+    void aRuleThatSetsNeitherLimitIsValidAndOnlyAccounts() throws Exception {
+        write("rule.baos.targets=ByteArrayOutputStream\n");
+        HeapGuardConfig c = load("config=" + file);
+        assertEquals(new RuleConfig("baos", List.of("ByteArrayOutputStream"), List.of(), -1, -1), c.rule("baos"));
+        assertTrue(c.rule("baos").accountsOnly());
+        assertFalse(load("rule.capped.max-buffer=1m").rule("capped").accountsOnly());
+        assertFalse(load("rule.capped.limit=1m").rule("capped").accountsOnly());
+        assertEquals(List.of("com.*"), load(null, Map.of(), Map.of("HEAPGUARD_RULE_UP_CALLERS", "com.*"))
+                .rule("up").callers());
     }
 
     @Test
@@ -592,12 +603,6 @@ class ConfigLoaderTest {
                 Arguments.of("config=a\u0000b", none, none, null,
                         "agent argument: config = 'a\\u0000b': not a valid path: Nul character not allowed: a\\u0000b"),
                 // whole rules and scopes
-                Arguments.of("rule.a.targets=ByteArrayOutputStream", none, none, null,
-                        "agent argument: rule.a.targets = 'ByteArrayOutputStream': rule a sets neither max-buffer nor limit;"
-                                + " give it rule.a.max-buffer or rule.a.limit"),
-                Arguments.of(null, none, Map.of("HEAPGUARD_RULE_UP_CALLERS", "com.*"), null,
-                        "environment variable HEAPGUARD_RULE_UP_CALLERS: rule.up.callers = 'com.*': rule up sets"
-                                + " neither max-buffer nor limit; give it rule.up.max-buffer or rule.up.limit"),
                 Arguments.of("scope.s.limit=1m", none, none, null,
                         "agent argument: scope.s.limit = '1m': scope s has a limit but no entry; give it"
                                 + " scope.s.entry, e.g. com.example.Handler#handle"),
@@ -646,8 +651,6 @@ class ConfigLoaderTest {
                 Arguments.of("a=1\nrule.x.max-buffer=\\u12", 2, "rule.x.max-buffer", "\\u12",
                         "malformed \\uXXXX escape in the value"),
                 Arguments.of("\n\\uXYZW=1", 2, "\\uXYZW", null, "malformed \\uXXXX escape in the key"),
-                Arguments.of("rule.x.targets=*\n", 1, "rule.x.targets", "*",
-                        "rule x sets neither max-buffer nor limit; give it rule.x.max-buffer or rule.x.limit"),
                 Arguments.of("mode=\\n", 1, "mode", "\n", "not a mode (expected enforce, monitor or off)"));
     }
 

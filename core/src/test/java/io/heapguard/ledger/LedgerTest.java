@@ -87,6 +87,25 @@ class LedgerTest {
     }
 
     @Test
+    void anAccountingOnlyRuleCountsAndNeverRefusesWhileTheGlobalLimitStillApplies() {
+        Ledger ledger = Ledger.standalone(config().globalLimit(10 * MIB).rule("baos", "ByteArrayOutputStream", "", -1, -1)
+                .build(), TestConfigs.NO_COLLECTION);
+        Reservation a = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 6 * MIB);
+        Reservation b = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 3 * MIB);
+        Account baos = ledger.ruleAccount("baos");
+        assertEquals(9 * MIB, baos.used());
+        assertEquals(2, baos.grants());
+        QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 2 * MIB));
+        assertEquals("global", e.rule(), "the rule itself refuses nothing; the global limit does");
+        assertEquals(0, baos.denials());
+        a.abandon();
+        b.abandon();
+        assertEquals(0, baos.used());
+        assertTrue(baos.peak() >= 9 * MIB);
+    }
+
+    @Test
     void monitorModeNeverRefusesButCountsAndCharges() {
         Ledger ledger = Ledger.standalone(config().mode(Mode.MONITOR).globalLimit(100).rule("r", "*", "", 10, -1).build(),
                 TestConfigs.NO_COLLECTION);
