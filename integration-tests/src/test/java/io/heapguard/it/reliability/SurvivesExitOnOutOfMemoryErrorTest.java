@@ -1,0 +1,62 @@
+package io.heapguard.it.reliability;
+
+import io.heapguard.it.Jdk;
+import io.heapguard.it.Jvm;
+import io.heapguard.it.JvmResult;
+import io.heapguard.it.apps.reliability.BlastRadiusApp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.heapguard.it.reliability.Reliability.assertAtLeast;
+
+/**
+ * Issue #13: the blast radius under heapguard's built-in defaults with {@code -XX:+ExitOnOutOfMemoryError}, as
+ * containers run it, on G1 and Serial, JDK 17 and 25. One {@code OutOfMemoryError} anywhere ends the JVM, so every
+ * run must end with status 0: the hog sees only {@code QuotaExceededException}, the innocents nothing. Two runs per
+ * configuration in the ordinary build, 20 under {@code -Psoak}. This class runs in a surefire execution of its own
+ * that never reruns a failure: a run that dies is a failure, not a flake.
+ */
+class SurvivesExitOnOutOfMemoryErrorTest {
+    private static final int INNOCENTS = 4;
+
+    static Stream<Arguments> runs() {
+        List<Arguments> all = new ArrayList<>();
+        long runs = Reliability.length(2, 20);
+        Reliability.jdksAndCollectors("G1", "Serial").forEach(a -> {
+            for (int run = 1; run <= runs; run++) {
+                all.add(Arguments.of(a.get()[0], a.get()[1], run));
+            }
+        });
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} run {2}")
+    @MethodSource("runs")
+    void theJvmSurvivesAndOnlyTheHogIsRefused(Jdk jdk, String gc, int run) {
+        String name = "exit-on-oome-" + gc + "-" + run;
+        JvmResult r = Jvm.on(jdk)
+                .defaults("-Xmx256m", Reliability.gcOption(gc), "-Xshare:auto", "-XX:+ExitOnOutOfMemoryError")
+                .options(Reliability.gcLog(name, jdk))
+                .timeout(Reliability.timeout(120, 600))
+                .named(name)
+                .agent()
+                .run(BlastRadiusApp.class, Integer.toString(INNOCENTS), "3000", "4000");
+        Reliability.record("exit on OutOfMemoryError", gc + ", agent, run " + run, jdk, r, "p1.hog.refusals",
+                "p1.hog.oome", "p2.hog.refusals", "p2.hog.oome", "p2.hog.held-mib", "p1.innocent.failures",
+                "p2.innocent.failures", "p2.innocent.p99-ms", "gc.millis", "done");
+        // status 3 and "Terminating due to java.lang.OutOfMemoryError" is the JVM the flag ended
+        r.assertExit(0).assertResult("done", true).assertResult("warmed-up", true);
+        r.assertResult("p1.hog.oome", 0).assertResult("p2.hog.oome", 0);
+        r.assertResult("innocent.threads-stuck", 0);
+        for (String phase : new String[] {"warmup", "p1", "p2"}) {
+            r.assertResult(phase + ".innocent.failures", 0);
+        }
+        assertAtLeast(r, "p1.hog.refusals", 1);
+        assertAtLeast(r, "p2.hog.refusals", 1);
+    }
+}
