@@ -515,13 +515,14 @@ public final class ConfigLoader {
     // -------------------------------------------------------------------- value parsers
 
     /**
-     * Parses the value of a key.
+     * Parses the value of a key as every source does; also how the command line checks a live change
+     * ({@code set <pid> heap.reserve=15%}) before writing it.
      *
      * @param type the key, with a rule's or scope's name as {@code *} ({@code rule.*.limit})
      * @return the parsed value: Mode, Long, Double, Integer, Boolean, Duration, Path, List of String, or String[2]
      * @throws IllegalArgumentException the reason the value is not valid for the key
      */
-    static Object parseValue(String type, String value, long maxHeap) {
+    public static Object parseValue(String type, String value, long maxHeap) {
         switch (type) {
             case Keys.MODE:
                 try {
