@@ -68,6 +68,8 @@ final class RulesFileWatcher implements Runnable {
                     lastTried = now;
                     try {
                         control.reloadOrThrow();
+                        System.getLogger("io.heapguard").log(System.Logger.Level.INFO,
+                                "heapguard: the rules file " + file + " changed; reloaded");
                     } catch (ConfigException e) {
                         warn("heapguard: the rules file changed; " + AgentControl.rejected(e));
                     }
