@@ -6,6 +6,9 @@ import io.heapguard.it.OnEachJdk;
 import org.junit.jupiter.api.Timeout;
 
 import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 
 import static io.heapguard.it.Refusals.MiB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue #17: {@code config.watch} re-reads a rules file mounted the way Kubernetes mounts a ConfigMap: the
@@ -54,12 +58,26 @@ class RulesFileWatchTest {
             Await.until(LiveJvm.STEP, () -> jmx.getLong(APP, "MaxBufferBytes"), 16 * MiB, "max-buffer after the fix");
             app.send("allocate d 4m").assertGranted();
             assertEquals(1L, jmx.getLong(Remote.AGENT, "ReloadFailures"));
+            ThreadInfo watcher = watcherThread(jmx);
+            assertTrue(watcher.isDaemon(), watcher::toString);
+            assertEquals(Thread.State.WAITING, watcher.getThreadState(), "blocked on the next change, not spinning: " + watcher);
             String stderr = app.stderr();
             assertEquals(1, stderr.split(java.util.regex.Pattern.quote(BROKEN), -1).length - 1, app::describe);
             assertEquals(true, stderr.contains(BROKEN + file + " line 3: rule.app.max-buffer = '12q': not a size"),
                     app::describe);
             assertEquals(0, app.quit());
         }
+    }
+
+    private static ThreadInfo watcherThread(Remote jmx) throws IOException {
+        ThreadMXBean threads = ManagementFactory.newPlatformMXBeanProxy(jmx.connection(),
+                ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
+        for (ThreadInfo t : threads.dumpAllThreads(false, false)) {
+            if (t.getThreadName().equals("heapguard-config-watch")) {
+                return t;
+            }
+        }
+        throw new AssertionError("no thread heapguard-config-watch");
     }
 
     /**
