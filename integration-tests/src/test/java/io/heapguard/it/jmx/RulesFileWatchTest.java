@@ -69,6 +69,21 @@ class RulesFileWatchTest {
         }
     }
 
+    @OnEachJdk
+    void aPlainFileEditedInPlaceIsReloaded(Jdk jdk) throws IOException {
+        Path file = Files.createTempDirectory(Build.workDir(), "watched-").resolve("heapguard.properties");
+        Files.writeString(file, APP_RULE + "rule.app.max-buffer=8m\n");
+        try (LiveJvm app = LiveJvm.on(jdk).heapguard("config=" + file).named("watched").start()) {
+            Remote jmx = app.jmx();
+            Files.writeString(file, APP_RULE + "rule.app.max-buffer=2m\nrule.new.limit=1m\n");
+            Await.until(LiveJvm.STEP, () -> jmx.getLong(APP, "MaxBufferBytes"), 2 * MiB, "max-buffer after the edit");
+            assertEquals(java.util.Set.of("app", "new"), jmx.ruleNames(), "a rule added by the file gets its MBean");
+            app.send("allocate a 4m").assertRefusedBy("app");
+            assertEquals(0L, jmx.getLong(Remote.AGENT, "ReloadFailures"));
+            assertEquals(0, app.quit());
+        }
+    }
+
     private static ThreadInfo watcherThread(Remote jmx) throws IOException {
         ThreadMXBean threads = ManagementFactory.newPlatformMXBeanProxy(jmx.connection(),
                 ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
