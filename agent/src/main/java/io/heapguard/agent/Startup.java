@@ -43,7 +43,7 @@ final class Startup {
             System.err.println("heapguard: already running in this JVM; this agent is not loaded again");
             return;
         }
-        AgentProperties.attempt();
+        AgentProperties.clearAttachError();
         ConfigSources sources = new ConfigSources(agentArgs, systemProperties(), System.getenv(),
                 Runtime.getRuntime().maxMemory());
         HeapGuardConfig config;

@@ -26,7 +26,7 @@ public final class AgentProperties {
         System.setProperty(MODE, mode);
     }
 
-    public static void attempt() {
+    public static void clearAttachError() {
         System.clearProperty(ATTACH_ERROR);
     }
 
