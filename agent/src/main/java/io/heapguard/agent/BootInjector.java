@@ -137,7 +137,7 @@ final class BootInjector {
                 + why + "); appended " + tmp + " to the bootstrap class path instead");
     }
 
-    /** Internal class name to class file, for every class of the core jar. */
+    /** Internal class name to class file, for every class of the core jar (the command line's too). */
     static Map<String, byte[]> readClasses(byte[] jar) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {

@@ -13,6 +13,7 @@ import io.heapguard.agent.arrays.ArrayTransformer;
 import io.heapguard.agent.hooks.Advices;
 import io.heapguard.agent.hooks.GrowthTransformer;
 import io.heapguard.agent.hooks.WarningSink;
+import io.heapguard.agent.management.AgentProperties;
 import io.heapguard.agent.management.Management;
 import io.heapguard.agent.scopes.ScopeEntries;
 import io.heapguard.config.ConfigException;
@@ -43,6 +44,7 @@ final class Startup {
             System.err.println("heapguard: already running in this JVM; this agent is not loaded again");
             return;
         }
+        AgentProperties.clearAttachError();
         ConfigSources sources = new ConfigSources(agentArgs, systemProperties(), System.getenv(),
                 Runtime.getRuntime().maxMemory());
         HeapGuardConfig config;
@@ -53,6 +55,8 @@ final class Startup {
             if (premain || AgentMain.calledByLauncher()) {
                 AgentMain.exit(1);
             }
+            // Attached: nothing is installed, and the command line reads why from here.
+            AgentProperties.attachRefused(e.getMessage());
             return;
         }
         if (config.mode() == Mode.OFF) {
@@ -70,6 +74,7 @@ final class Startup {
         installHooks(inst);
         ScopeEntries.install(inst, config);
         ArrayTransformer arrays = ArrayGuard.install(inst, config);
+        AgentProperties.installed(version(), config.mode().key());
         Management.startInBackground(ledger, sources, version(), new WarmUp(platform, arrays));
     }
 

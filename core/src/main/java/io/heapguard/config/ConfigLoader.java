@@ -89,7 +89,7 @@ public final class ConfigLoader {
                 Collections.singletonList("*"), Collections.<String>emptyList(),
                 Collections.<ScopeConfig>emptyList(), DEFAULT_HEALTH_WINDOW,
                 DEFAULT_HEALTH_MAX_REFUSALS_PER_SECOND, Sizes.parse(DEFAULT_HEALTH_MIN_HEADROOM, maxHeap),
-                DEFAULT_LOG_MAX_PER_MINUTE, DEFAULT_NOTIFY_MAX_PER_SECOND, null);
+                DEFAULT_LOG_MAX_PER_MINUTE, DEFAULT_NOTIFY_MAX_PER_SECOND, null, false);
     }
 
     /**
@@ -368,6 +368,12 @@ public final class ConfigLoader {
                             "not valid inside the rules file; name the file with the agent argument config=...,"
                                     + " -Dheapguard.config=... or HEAPGUARD_CONFIG");
                 }
+                if (parsedKey.kind == Keys.FIXED_KIND && Keys.CONFIG_WATCH.equals(parsedKey.suffix)) {
+                    // Read once, at start-up: a file cannot switch off the watching that would see it change back.
+                    throw new ConfigException(source, entry.key, entry.value,
+                            "not valid inside the rules file; set it with the agent argument config.watch=...,"
+                                    + " -Dheapguard.config.watch=... or HEAPGUARD_CONFIG_WATCH");
+                }
                 Integer previous = lines.get(entry.key);
                 if (previous != null) {
                     throw new ConfigException(source, entry.key, entry.value,
@@ -420,6 +426,7 @@ public final class ConfigLoader {
             long headroom = (Long) valueOr(effective, Keys.HEALTH_MIN_HEADROOM, d.healthMinHeadroomBytes());
             int logMax = (Integer) valueOr(effective, Keys.LOG_MAX_PER_MINUTE, d.logMaxPerMinute());
             int notifyMax = (Integer) valueOr(effective, Keys.NOTIFY_MAX_PER_SECOND, d.notifyMaxPerSecond());
+            boolean watch = filePath != null && (Boolean) valueOr(effective, Keys.CONFIG_WATCH, Boolean.TRUE);
 
             TreeMap<String, Map<String, Setting>> ruleGroups = new TreeMap<>();
             TreeMap<String, Map<String, Setting>> scopeGroups = new TreeMap<>();
@@ -469,7 +476,7 @@ public final class ConfigLoader {
             }
 
             return new HeapGuardConfig(mode, heapReserve, globalLimit, trackMin, rules, arraysMin, include, exclude,
-                    scopes, window, rate, headroom, logMax, notifyMax, filePath);
+                    scopes, window, rate, headroom, logMax, notifyMax, filePath, watch);
         }
 
         private static void putAll(Map<String, Setting> effective, List<Setting> settings) {
@@ -492,13 +499,14 @@ public final class ConfigLoader {
     // -------------------------------------------------------------------- value parsers
 
     /**
-     * Parses the value of a key.
+     * Parses the value of a key as every source does; also how the command line checks a live change
+     * ({@code set <pid> heap.reserve=15%}) before writing it.
      *
      * @param type the key, with a rule's or scope's name as {@code *} ({@code rule.*.limit})
-     * @return the parsed value: Mode, Long, Double, Integer, Duration, Path, List of String, or String[2]
+     * @return the parsed value: Mode, Long, Double, Integer, Boolean, Duration, Path, List of String, or String[2]
      * @throws IllegalArgumentException the reason the value is not valid for the key
      */
-    static Object parseValue(String type, String value, long maxHeap) {
+    public static Object parseValue(String type, String value, long maxHeap) {
         switch (type) {
             case Keys.MODE:
                 try {
@@ -538,6 +546,8 @@ public final class ConfigLoader {
                 return count(value);
             case Keys.CONFIG:
                 return path(value);
+            case Keys.CONFIG_WATCH:
+                return bool(value);
             case "scope.*.entry":
                 return method(value);
             default:
@@ -643,6 +653,17 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("too large (at most " + Integer.MAX_VALUE + ")");
         }
         return (int) v;
+    }
+
+    private static Boolean bool(String value) {
+        String t = value.strip();
+        if (t.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (t.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException("not a boolean (expected true or false)");
     }
 
     private static Path path(String value) {

@@ -23,6 +23,7 @@ import java.util.List;
  * @param logMaxPerMinute        {@code log.max-per-minute}: refusal log lines per minute, the rest counted
  * @param notifyMaxPerSecond     {@code notify.max-per-second}: JMX notifications per second, the rest counted
  * @param file                   the rules file read, or {@code null} when none was named
+ * @param configWatch            {@code config.watch}: re-read {@code file} when it changes
  */
 public record HeapGuardConfig(
         Mode mode,
@@ -39,7 +40,8 @@ public record HeapGuardConfig(
         long healthMinHeadroomBytes,
         int logMaxPerMinute,
         int notifyMaxPerSecond,
-        Path file) {
+        Path file,
+        boolean configWatch) {
 
     public HeapGuardConfig {
         rules = List.copyOf(rules);

@@ -17,12 +17,13 @@ final class Keys {
     static final String LOG_MAX_PER_MINUTE = "log.max-per-minute";
     static final String NOTIFY_MAX_PER_SECOND = "notify.max-per-second";
     static final String CONFIG = "config";
+    static final String CONFIG_WATCH = "config.watch";
 
     /** Every key that is not part of a named group, in the order the documentation lists them. */
     static final String[] FIXED = {
             MODE, HEAP_RESERVE, GLOBAL_LIMIT, TRACK_MIN, ARRAYS_MIN, ARRAYS_INCLUDE, ARRAYS_EXCLUDE,
             HEALTH_WINDOW, HEALTH_MAX_REFUSAL_RATE, HEALTH_MIN_HEADROOM, LOG_MAX_PER_MINUTE,
-            NOTIFY_MAX_PER_SECOND, CONFIG};
+            NOTIFY_MAX_PER_SECOND, CONFIG, CONFIG_WATCH};
 
     static final String RULE = "rule";
     static final String SCOPE = "scope";
@@ -43,7 +44,7 @@ final class Keys {
 
     private static final String KNOWN = "known keys: mode, heap.reserve, global.limit, track.min, arrays.min,"
             + " arrays.include, arrays.exclude, health.window, health.max-refusal-rate, health.min-headroom,"
-            + " log.max-per-minute, notify.max-per-second, config,"
+            + " log.max-per-minute, notify.max-per-second, config, config.watch,"
             + " rule.<name>.targets|callers|max-buffer|limit, scope.<name>.entry|limit";
 
     private Keys() {

@@ -390,6 +390,11 @@ public final class Ledger {
         log.log(System.Logger.Level.WARNING, line);
     }
 
+    /** The call sites holding the most tracked memory now, largest first, e.g. {@code 3.0 MiB at a.B.c(B.java:4)}. */
+    public List<String> topConsumers() {
+        return topConsumers(null);
+    }
+
     /** The call sites holding the most of {@code account} (all tracked memory when null), largest first. */
     private List<String> topConsumers(Account account) {
         ConsumersBySite sites = new ConsumersBySite(account);

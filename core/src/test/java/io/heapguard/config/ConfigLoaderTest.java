@@ -171,6 +171,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRulesFileIsWatchedUnlessConfigWatchIsFalse() throws Exception {
+        write("mode=monitor");
+        assertFalse(load(null).configWatch(), "no file, nothing to watch");
+        assertTrue(load("config=" + file).configWatch());
+        assertFalse(load("config=" + file + ",config.watch=false").configWatch());
+        assertFalse(load(null, Map.of("heapguard.config", file.toString(), "heapguard.config.watch", "FALSE"),
+                Map.of()).configWatch());
+        assertFalse(load("config=" + file, Map.of(), Map.of("HEAPGUARD_CONFIG_WATCH", " false ")).configWatch());
+    }
+
+    @Test
     void theFileMayBeNamedBySystemPropertyOrEnvironmentWithTheSamePrecedence() throws Exception {
         write("mode=monitor");
         Path other = dir.resolve("other.properties");
@@ -355,7 +366,7 @@ class ConfigLoaderTest {
         env.put("HEAPGUARD_NOTIFY_MAX_PER_SECOND", "8");
         HeapGuardConfig c = load(null, Map.of(), env);
         assertEquals(new HeapGuardConfig(Mode.MONITOR, 1024, 1L << 30, 2048, List.of(), 3072, List.of("a.*"),
-                List.of("b.*"), List.of(), Duration.ofMinutes(5), 2.5, 4096, 7, 8, null), c);
+                List.of("b.*"), List.of(), Duration.ofMinutes(5), 2.5, 4096, 7, 8, null, false), c);
     }
 
     @Test
@@ -480,7 +491,7 @@ class ConfigLoaderTest {
                         "agent argument: colour = 'blue': unknown key; known keys: mode, heap.reserve, global.limit,"
                                 + " track.min, arrays.min, arrays.include, arrays.exclude, health.window,"
                                 + " health.max-refusal-rate, health.min-headroom, log.max-per-minute,"
-                                + " notify.max-per-second, config, rule.<name>.targets|callers|max-buffer|limit,"
+                                + " notify.max-per-second, config, config.watch, rule.<name>.targets|callers|max-buffer|limit,"
                                 + " scope.<name>.entry|limit"),
                 Arguments.of("rule.up=1m", none, none, null,
                         "agent argument: rule.up = '1m': incomplete key; expected rule.up.targets, rule.up.callers,"
@@ -504,7 +515,7 @@ class ConfigLoaderTest {
                         "system property heapguard.jcstress.mode: jcstress.mode = 'sanity': unknown key;"
                                 + " known keys: mode, heap.reserve, global.limit, track.min, arrays.min, arrays.include,"
                                 + " arrays.exclude, health.window, health.max-refusal-rate, health.min-headroom,"
-                                + " log.max-per-minute, notify.max-per-second, config,"
+                                + " log.max-per-minute, notify.max-per-second, config, config.watch,"
                                 + " rule.<name>.targets|callers|max-buffer|limit, scope.<name>.entry|limit"),
                 Arguments.of(null, none, Map.of("HEAPGUARD_HEAP_RESERV", "5%"), null,
                         "environment variable HEAPGUARD_HEAP_RESERV: HEAPGUARD_HEAP_RESERV = '5%': unknown variable;"
@@ -602,6 +613,8 @@ class ConfigLoaderTest {
                         "agent argument: config = ' ': empty; expected the path of a rules file"),
                 Arguments.of("config=a\u0000b", none, none, null,
                         "agent argument: config = 'a\\u0000b': not a valid path: Nul character not allowed: a\\u0000b"),
+                Arguments.of("config.watch=yes", none, none, null,
+                        "agent argument: config.watch = 'yes': not a boolean (expected true or false)"),
                 // whole rules and scopes
                 Arguments.of("scope.s.limit=1m", none, none, null,
                         "agent argument: scope.s.limit = '1m': scope s has a limit but no entry; give it"
@@ -645,6 +658,9 @@ class ConfigLoaderTest {
                 Arguments.of("mode=off\nconfig=/etc/other.properties\n", 2, "config", "/etc/other.properties",
                         "not valid inside the rules file; name the file with the agent argument config=...,"
                                 + " -Dheapguard.config=... or HEAPGUARD_CONFIG"),
+                Arguments.of("config.watch=false\n", 1, "config.watch", "false",
+                        "not valid inside the rules file; set it with the agent argument config.watch=...,"
+                                + " -Dheapguard.config.watch=... or HEAPGUARD_CONFIG_WATCH"),
                 Arguments.of("heap.reserv=5%", 1, "heap.reserv", "5%", "unknown key; did you mean 'heap.reserve'?"),
                 Arguments.of("heapguard.mode=off", 1, "heapguard.mode", "off",
                         "unknown key; did you mean 'mode'? (the 'heapguard.' prefix is only for system properties)"),

@@ -50,7 +50,7 @@ public final class TestConfigs {
 
     public HeapGuardConfig build() {
         return new HeapGuardConfig(mode, heapReserve, globalLimit, trackMin, rules, 1 << 20, List.of("*"), List.of(),
-                List.of(), Duration.ofSeconds(60), 1.0, 0, 60, 10, null);
+                List.of(), Duration.ofSeconds(60), 1.0, 0, 60, 10, null, false);
     }
 
     /** A platform that waits for the JDK's reference handler, as the agent's does (needs --add-exports). */

@@ -20,6 +20,7 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +46,11 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     private final AtomicLong droppedBeforeReloads = new AtomicLong();
     private final HeapHeadroom headroom;
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+    /** The last {@link #RECENT} refusals, a ring; guarded by itself. */
+    private final RecentRefusal[] recent = new RecentRefusal[RECENT];
+    private long recorded;
+    private static final int RECENT = 10;
 
     AgentControl(Ledger ledger, ConfigSources sources, String version, RuleBeans rules) {
         super(new MBeanNotificationInfo(new String[] {DENIED}, Notification.class.getName(),
@@ -62,6 +68,9 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     @Override
     public void refused(Refusal r) {
         window.record(System.nanoTime());
+        synchronized (recent) {
+            recent[(int) (recorded++ % RECENT)] = new RecentRefusal(System.currentTimeMillis(), r);
+        }
         long dropped = notifications.tryAcquire();
         if (dropped < 0) {
             return;
@@ -114,6 +123,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Mode = '" + mode + "': " + e.getMessage());
         }
+        AgentProperties.mode(ledger.mode().key());
     }
 
     @Override
@@ -194,14 +204,59 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     }
 
     @Override
-    public synchronized void reload() {
+    public long getMaxHeapBytes() {
+        return ledger.maxHeapBytes();
+    }
+
+    @Override
+    public long getReloadFailures() {
+        return reloadFailures.get();
+    }
+
+    @Override
+    public List<String> getTopConsumers() {
+        ledger.drain();
+        return ledger.topConsumers();
+    }
+
+    @Override
+    public List<RecentRefusal> getRecentRefusals() {
+        synchronized (recent) {
+            int n = (int) Math.min(recorded, RECENT);
+            List<RecentRefusal> newestFirst = new ArrayList<>(n);
+            for (long i = recorded - 1; i >= recorded - n; i--) {
+                newestFirst.add(recent[(int) (i % RECENT)]);
+            }
+            return newestFirst;
+        }
+    }
+
+    @Override
+    public void reload() {
+        try {
+            reloadOrThrow();
+        } catch (ConfigException e) {
+            // JMX clients may not have heapguard's classes: report with a JDK exception type.
+            throw new IllegalArgumentException(rejected(e));
+        }
+    }
+
+    static String rejected(ConfigException e) {
+        return "reload rejected, the running rules stay: " + e.getMessage();
+    }
+
+    /**
+     * What {@link #reload()} does, for the rules-file watcher as well: a file that does not load counts in
+     * {@code ReloadFailures} and changes nothing.
+     */
+    synchronized void reloadOrThrow() throws ConfigException {
         HeapGuardConfig before = ledger.config();
         HeapGuardConfig next;
         try {
             next = ConfigLoader.load(sources);
         } catch (ConfigException e) {
-            // JMX clients may not have heapguard's classes: report with a JDK exception type.
-            throw new IllegalArgumentException("reload rejected, the running rules stay: " + e.getMessage());
+            reloadFailures.incrementAndGet();
+            throw e;
         }
         List<List<String>> changes = ledger.reload(next);
         rules.apply(changes.get(0), changes.get(1));
@@ -213,5 +268,6 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
         if (!next.healthWindow().equals(before.healthWindow())) {
             window = new RefusalWindow((int) Math.max(1, next.healthWindow().toSeconds()));
         }
+        AgentProperties.mode(ledger.mode().key());
     }
 }

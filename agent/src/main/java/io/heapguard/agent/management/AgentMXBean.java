@@ -1,5 +1,7 @@
 package io.heapguard.agent.management;
 
+import java.util.List;
+
 /** {@code io.heapguard:type=Agent}: the agent as a whole. */
 public interface AgentMXBean {
     /** {@code enforce}, {@code monitor} or {@code off}; writable live. */
@@ -43,6 +45,18 @@ public interface AgentMXBean {
 
     /** The rules file in use, or empty when none. */
     String getConfigFile();
+
+    /** The maximum heap that sizes such as {@code 25%} and {@code HeapReserveBytes} are measured against. */
+    long getMaxHeapBytes();
+
+    /** Reloads of the rules file rejected because it did not load, by {@link #reload()} or the file watcher. */
+    long getReloadFailures();
+
+    /** The call sites holding the most tracked memory now, largest first: {@code 3.0 MiB at a.B.c(B.java:4)}. */
+    List<String> getTopConsumers();
+
+    /** The last refusals (at most ten), newest first, including those only logged in monitor mode. */
+    List<RecentRefusal> getRecentRefusals();
 
     /** Re-reads the rules file (with the same agent argument, system property and environment overrides). */
     void reload();

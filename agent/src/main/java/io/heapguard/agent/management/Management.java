@@ -56,17 +56,18 @@ public final class Management {
         }
     }
 
-    /** Registers everything now, on the calling thread. */
+    /** Registers everything now, on the calling thread, then starts watching the rules file ({@code config.watch}). */
     public static void start(Ledger ledger, ConfigSources sources, String version) {
         try {
             FlightEvents.install(ledger);
         } catch (LinkageError noJfr) {
             // A runtime image without jdk.jfr: no events, everything else still works.
         }
+        AgentControl agent = null;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             RuleBeans rules = new RuleBeans(server, ledger);
-            AgentControl agent = new AgentControl(ledger, sources, version, rules);
+            agent = new AgentControl(ledger, sources, version, rules);
             ledger.addRefusalListener(agent);
             server.registerMBean(new StandardMBean(new GlobalView(ledger), GlobalMXBean.class, true), GLOBAL);
             rules.registerAll();
@@ -75,6 +76,10 @@ public final class Management {
         } catch (JMException | RuntimeException e) {
             System.getLogger("io.heapguard").log(System.Logger.Level.WARNING,
                     "heapguard: JMX beans not registered, limits still apply: " + e);
+        }
+        if (agent != null && ledger.config().configWatch()) {
+            // Here, on the background thread, so that watching costs start-up nothing.
+            RulesFileWatcher.start(ledger.config().file(), agent);
         }
     }
 

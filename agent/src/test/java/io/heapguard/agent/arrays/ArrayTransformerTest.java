@@ -112,7 +112,7 @@ class ArrayTransformerTest {
         HeapGuardConfig d = ConfigLoader.defaults(Runtime.getRuntime().maxMemory());
         HeapGuardConfig config = new HeapGuardConfig(mode, 0, -1, 1,
                 List.of(new RuleConfig("cap", List.of("array"), List.of(), MAX_BUFFER, -1)), KIB, List.of("*"),
-                List.of(), List.of(), d.healthWindow(), d.healthMaxRefusalsPerSecond(), 0, 60, 10, null);
+                List.of(), List.of(), d.healthWindow(), d.healthMaxRefusalsPerSecond(), 0, 60, 10, null, false);
         Ledger ledger = Ledger.install(config, Platform.NONE);
         ArrayHooks.install(KIB, 4);
         return ledger;

@@ -86,6 +86,7 @@ final class LiveJvm implements AutoCloseable {
         private final List<String> options = new ArrayList<>();
         private final List<String> agents = new ArrayList<>();
         private boolean jmx = true;
+        private Class<?> main = JmxApp.class;
         private String name = "jmx";
         private Path dir;
         private final java.util.Set<Integer> reserved = new java.util.HashSet<>();
@@ -118,6 +119,12 @@ final class LiveJvm implements AutoCloseable {
                 port = freePort();
             } while (!reserved.add(port));
             return port;
+        }
+
+        /** Another application than {@link JmxApp}, speaking its protocol (READY, RESULT lines, DONE, quit). */
+        Builder app(Class<?> main) {
+            this.main = main;
+            return this;
         }
 
         /** No remote JMX connector in the JVM. */
@@ -183,7 +190,7 @@ final class LiveJvm implements AutoCloseable {
             cmd.addAll(agents);
             cmd.add("-cp");
             cmd.add(Build.appsClasspath().toString());
-            cmd.add(JmxApp.class.getName());
+            cmd.add(main.getName());
             cmd.add(Long.toString(LIFETIME.toSeconds()));
             LiveJvm jvm = new LiveJvm(jdk, List.copyOf(cmd), dir, port);
             try {
