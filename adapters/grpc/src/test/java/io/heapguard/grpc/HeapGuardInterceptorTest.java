@@ -1,4 +1,4 @@
-package io.heapguard.examples.grpc;
+package io.heapguard.grpc;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;

@@ -1,4 +1,4 @@
-package io.heapguard.examples.grpc;
+package io.heapguard.grpc;
 
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;

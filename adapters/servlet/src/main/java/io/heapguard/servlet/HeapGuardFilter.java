@@ -1,4 +1,4 @@
-package io.heapguard.examples.servlet;
+package io.heapguard.servlet;
 
 import io.heapguard.HeapGuard;
 import io.heapguard.QuotaExceededException;
