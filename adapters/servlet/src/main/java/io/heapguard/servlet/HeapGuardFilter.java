@@ -1,7 +1,6 @@
 package io.heapguard.servlet;
 
 import io.heapguard.HeapGuard;
-import io.heapguard.QuotaExceededException;
 import io.heapguard.QuotaScope;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -12,9 +11,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Gives every request a heapguard budget and turns a refusal into an answer instead of a 500.
@@ -124,37 +120,12 @@ public class HeapGuardFilter implements Filter {
                 request.setAttribute(SCOPE_ATTRIBUTE, scope);
                 chain.doFilter(request, response);
             } catch (IOException | ServletException | RuntimeException | Error e) {
-                QuotaExceededException q = HeapGuard.findQuotaExceeded(e);
-                if (q == null || response.isCommitted() || !(response instanceof HttpServletResponse)) {
+                if (!(response instanceof HttpServletResponse)
+                        || !RefusalResponse.send((HttpServletResponse) response, e, f.retryAfterSeconds)) {
                     throw e;
                 }
-                refuse((HttpServletResponse) response, q, f.retryAfterSeconds);
             } finally {
                 request.removeAttribute(SCOPE_ATTRIBUTE);
-            }
-        }
-
-        private static void refuse(HttpServletResponse response, QuotaExceededException q, int retryAfter)
-                throws IOException {
-            boolean shortOfMemory = "heap-reserve".equals(q.rule());
-            response.reset();
-            response.setStatus(shortOfMemory ? HttpServletResponse.SC_SERVICE_UNAVAILABLE : 413);
-            if (shortOfMemory) {
-                response.setHeader("Retry-After", Integer.toString(retryAfter));
-            } else {
-                response.setHeader("Connection", "close"); // the rest of an oversized body is not read
-            }
-            response.setContentType("text/plain;charset=utf-8");
-            byte[] body = (q.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-            response.setContentLength(body.length);
-            try {
-                OutputStream out = response.getOutputStream();
-                out.write(body);
-                out.flush();
-            } catch (IllegalStateException writerInUse) {
-                PrintWriter w = response.getWriter();
-                w.print(new String(body, StandardCharsets.UTF_8));
-                w.flush();
             }
         }
     }
