@@ -60,7 +60,7 @@ class SpringBootAppTest {
 
     @OnEachJdk
     void underTheAgentUploadsAreGuardedAndTheAgentIsSeenThroughActuator(Jdk jdk) throws Exception {
-        Path config = Build.workDir().resolve("spring-boot-app-heapguard.properties");
+        Path config = Build.workDir().resolve("spring-boot-app-heapguard-jdk" + jdk.feature() + ".properties");
         Files.writeString(config, "health.window=2s\n"
                 + "rule.uploads.targets=InputStream.readAllBytes\n"
                 + "rule.uploads.limit=64m\n");
@@ -100,6 +100,15 @@ class SpringBootAppTest {
 
             theScrapeShowsWhatJmxReads(http, jmx);
             readinessFollowsTheRefusalRate(http);
+
+            // reload() replaces the rule: its meters follow at once
+            Files.writeString(config, "health.window=2s\n"
+                    + "rule.exports.targets=ByteArrayOutputStream\n"
+                    + "rule.exports.max-buffer=32m\n");
+            jmx.invoke(Remote.AGENT, "reload");
+            Map<String, Double> reloaded = Prometheus.heapguardSamples(http.get("/actuator/prometheus", 200).body());
+            assertEquals(32.0 * MiB, reloaded.get("heapguard_rule_max_buffer_bytes{rule=\"exports\"}"), reloaded::toString);
+            assertFalse(reloaded.keySet().stream().anyMatch(k -> k.contains("rule=\"uploads\"")), reloaded::toString);
             assertTrue(app.isAlive(), app::describe);
         }
     }
