@@ -4,7 +4,6 @@ import io.heapguard.micrometer.HeapGuardAgent;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 
-import javax.management.AttributeList;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import java.lang.management.ManagementFactory;
@@ -38,18 +37,22 @@ public class HeapGuardHealthIndicator implements HealthIndicator {
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         try {
-            AttributeList values = server.getAttributes(HeapGuardAgent.AGENT, ATTRIBUTES);
-            for (javax.management.Attribute a : values.asList()) {
+            for (javax.management.Attribute a : server.getAttributes(HeapGuardAgent.AGENT, ATTRIBUTES).asList()) {
                 figures.put(a.getName(), a.getValue());
             }
         } catch (JMException e) {
             return Health.unknown().withException(e).build();
         }
-        Health.Builder health = Boolean.TRUE.equals(figures.get("Healthy")) ? Health.up() : Health.down();
-        return health.withDetail("health", figures.get("Health"))
-                .withDetail("refusalRate", figures.get("RefusalRate"))
-                .withDetail("heapHeadroomBytes", figures.get("HeapHeadroomBytes"))
-                .withDetail("mode", figures.get("Mode"))
-                .build();
+        Object healthy = figures.remove("Healthy");
+        if (!(healthy instanceof Boolean)) {
+            return Health.unknown().withDetail("health", HeapGuardAgent.AGENT + " did not answer Healthy").build();
+        }
+        Health.Builder health = (Boolean) healthy ? Health.up() : Health.down();
+        figures.forEach((attribute, value) -> {
+            if (value != null) {
+                health.withDetail(Character.toLowerCase(attribute.charAt(0)) + attribute.substring(1), value);
+            }
+        });
+        return health.build();
     }
 }
