@@ -3,6 +3,8 @@ package io.heapguard.spring.boot;
 import io.heapguard.micrometer.HeapGuardAgent;
 import io.heapguard.micrometer.HeapGuardMetrics;
 import io.heapguard.servlet.HeapGuardFilter;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -18,6 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * ({@code SpringBootAppTest}).
  */
 class HeapGuardAutoConfigurationTest {
+    @BeforeAll
+    static void withoutTheAgent() {
+        // -Dtest=... makes the build's under-the-agent execution run this class too
+        Assumptions.assumeFalse(Boolean.getBoolean(UnderTheAgentTest.UNDER_THE_AGENT), "runs without the agent");
+    }
+
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(HeapGuardAutoConfiguration.class));
 
