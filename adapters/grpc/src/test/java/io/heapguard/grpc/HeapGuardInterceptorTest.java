@@ -194,7 +194,7 @@ class HeapGuardInterceptorTest {
 
     @Test
     void underTheAgentARealGrowthPastTheCallsBudgetIsRefused() {
-        Assumptions.assumeTrue(HeapGuard.isActive(), "needs the agent: -DargLine=-javaagent:...heapguard-agent.jar");
+        Assumptions.assumeTrue(HeapGuard.isActive(), "needs the agent: the build's under-the-agent execution runs it");
         Status s = failure("grow");
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
         assertTrue(s.getDescription().contains("scope:" + SERVICE + "/Convert limit 4.0 MiB"), s.getDescription());
@@ -202,7 +202,7 @@ class HeapGuardInterceptorTest {
 
     @Test
     void underTheAgentTheBudgetSpansEveryMessageOfAStream() throws Exception {
-        Assumptions.assumeTrue(HeapGuard.isActive(), "needs the agent: -DargLine=-javaagent:...heapguard-agent.jar");
+        Assumptions.assumeTrue(HeapGuard.isActive(), "needs the agent: the build's under-the-agent execution runs it");
         // 8 messages of 1 MiB, each handled in its own callback: together they break the 4 MiB budget
         List<byte[]> messages = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

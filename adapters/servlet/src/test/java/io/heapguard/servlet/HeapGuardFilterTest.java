@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link HeapGuardFilter} in an embedded Jetty 12 (Servlet 6), over real HTTP. Without the agent a refusal
  * is produced by the servlet throwing a {@link QuotaExceededException} wrapped in other exceptions, as
- * library code would surface one; under the agent ({@code -DargLine=-javaagent:...}) one test also
+ * library code would surface one; under the agent (the build's second execution, adapters/pom.xml) one test also
  * makes a real growth past the budget.
  */
 class HeapGuardFilterTest {
@@ -189,7 +189,7 @@ class HeapGuardFilterTest {
 
     @Test
     void underTheAgentARealGrowthPastTheBudgetIsRefused() throws Exception {
-        Assumptions.assumeTrue(HeapGuard.isActive(), "needs the agent: -DargLine=-javaagent:...heapguard-agent.jar");
+        Assumptions.assumeTrue(HeapGuard.isActive(), "needs the agent: the build's under-the-agent execution runs it");
         HttpResponse<String> r = post("/upload", new byte[(int) (16 * MiB)]);
         assertEquals(413, r.statusCode(), r.body());
         assertTrue(r.body().contains("scope:upload limit 4.0 MiB"), r.body());

@@ -29,8 +29,8 @@ class UnderTheAgentTest {
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(HeapGuardAutoConfiguration.class));
 
-    /** Set by the build's {@code under-the-agent} execution, with {@code -javaagent}. */
-    static final String UNDER_THE_AGENT = "starter.under-the-agent";
+    /** Set by the build's {@code under-the-agent} execution (adapters/pom.xml), with {@code -javaagent}. */
+    static final String UNDER_THE_AGENT = "adapters.under-the-agent";
 
     @BeforeAll
     static void theAgentRuns() {
