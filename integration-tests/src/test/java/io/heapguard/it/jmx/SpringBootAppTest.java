@@ -5,6 +5,7 @@ import io.heapguard.it.GeneratedBody;
 import io.heapguard.it.Jdk;
 import io.heapguard.it.OnEachJdk;
 import io.heapguard.it.ServerJvm;
+import org.junit.jupiter.api.Test;
 
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -22,6 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -206,6 +210,18 @@ class SpringBootAppTest {
             assertEquals(200, http.get("/actuator/health/readiness", 200).statusCode(),
                     "a readiness group naming heapguard still starts and is UP");
         }
+    }
+
+    /** The agent supplies heapguard-core; a second copy in the application would never be loaded, only confuse. */
+    @Test
+    void theBootJarCarriesTheAdaptersButNotCore() throws IOException {
+        List<String> libraries;
+        try (ZipFile jar = new ZipFile(Build.springBootAppJar().toFile())) {
+            libraries = jar.stream().map(ZipEntry::getName).filter(n -> n.startsWith("BOOT-INF/lib/heapguard-"))
+                    .map(n -> n.substring("BOOT-INF/lib/".length()).replaceFirst("-[0-9][^-]*(-SNAPSHOT)?\\.jar$", ""))
+                    .sorted().collect(Collectors.toList());
+        }
+        assertEquals(List.of("heapguard-micrometer", "heapguard-servlet", "heapguard-spring-boot-starter"), libraries);
     }
 
     /** {@code {"title":"<title>","lines":["x","x",...]}} with {@code lines} lines, generated as it is sent. */
