@@ -45,6 +45,18 @@ public final class Build {
                 : root().resolve("examples/target/heapguard-examples.jar");
     }
 
+    /** {@code integration-tests/spring-boot-app/target/heapguard-it-spring-boot-app.jar}, the executable Boot jar. */
+    public static Path springBootAppJar() {
+        String p = System.getProperty("heapguard.it.spring-boot-app.jar");
+        Path jar = p != null && !p.isBlank() ? Paths.get(p).toAbsolutePath().normalize()
+                : root().resolve("integration-tests/spring-boot-app/target/heapguard-it-spring-boot-app.jar");
+        if (!Files.isRegularFile(jar)) {
+            Assertions.fail("the Spring Boot application " + jar + " does not exist: build it first "
+                    + "(mvn -pl integration-tests/spring-boot-app -am package)");
+        }
+        return jar;
+    }
+
     /** The class path of the test applications: this module's {@code target/test-classes}. */
     public static Path appsClasspath() {
         String p = System.getProperty("heapguard.it.apps.classpath");

@@ -15,15 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.heapguard.it.Refusals.MiB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Issue #4: the real Prometheus JMX exporter agent ({@code io.prometheus.jmx:jmx_prometheus_javaagent}, from
@@ -33,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PrometheusExporterTest {
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$");
     private static final ObjectName APP = Remote.rule("app");
 
     @OnEachJdk
@@ -105,17 +100,7 @@ class PrometheusExporterTest {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), () -> uri + " answered " + response.statusCode() + "\n" + app.describe());
-        Map<String, Double> samples = new LinkedHashMap<>();
-        for (String line : response.body().split("\n")) {
-            if (!line.startsWith("heapguard_")) {
-                continue;
-            }
-            Matcher s = SAMPLE.matcher(line);
-            if (!s.matches()) {
-                fail("not a sample line: " + line);
-            }
-            samples.put(s.group(1), Double.parseDouble(s.group(2)));
-        }
+        Map<String, Double> samples = Prometheus.heapguardSamples(response.body());
         assertTrue(!samples.isEmpty(), () -> "no heapguard_ samples at " + uri + ":\n" + response.body());
         return samples;
     }
