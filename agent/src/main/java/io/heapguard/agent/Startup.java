@@ -14,6 +14,7 @@ import io.heapguard.agent.hooks.Advices;
 import io.heapguard.agent.hooks.GrowthTransformer;
 import io.heapguard.agent.hooks.WarningSink;
 import io.heapguard.agent.management.Management;
+import io.heapguard.agent.netty.NettyBuffers;
 import io.heapguard.agent.scopes.ScopeEntries;
 import io.heapguard.config.ConfigException;
 import io.heapguard.config.ConfigLoader;
@@ -61,6 +62,7 @@ final class Startup {
                 ? asCallable(referenceProcessingWaiter) : null);
         Ledger ledger = Ledger.install(config, platform);
         installHooks(inst);
+        NettyBuffers.install(inst);
         ScopeEntries.install(inst, config);
         ArrayTransformer arrays = ArrayGuard.install(inst, config);
         Management.startInBackground(ledger, sources, version(), new WarmUp(platform, arrays));

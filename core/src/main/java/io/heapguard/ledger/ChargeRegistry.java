@@ -53,25 +53,26 @@ final class ChargeRegistry {
      * retirement, credits the old one.
      */
     void addOwned(Charge c, Object owner) {
+        addOwned(c, owner, false);
+    }
+
+    /**
+     * Adds a charge tied to {@code owner}; the owner's previous charge is credited at once when
+     * {@code replacedIsFreed} (the memory it paid for went back to a pool or was freed by the owner itself,
+     * as Netty's buffers do), else retired.
+     */
+    void addOwned(Charge c, Object owner, boolean replacedIsFreed) {
         int bucket = System.identityHashCode(owner) & (BUCKETS - 1);
+        Charge replaced;
         synchronized (lock) {
-            Charge prev = null;
-            for (Charge o = byOwner[bucket]; o != null; o = o.nextInBucket) {
-                if (o.refersTo(owner)) {
-                    if (prev == null) {
-                        byOwner[bucket] = o.nextInBucket;
-                    } else {
-                        prev.nextInBucket = o.nextInBucket;
-                    }
-                    o.nextInBucket = null;
-                    o.nextRetired = retired;
-                    retired = o;
-                    if (sentinel == null) {
-                        sentinel = new CollectionSentinel(queue);
-                    }
-                    break;
+            replaced = unindexOwner(bucket, owner);
+            if (replaced != null && !replacedIsFreed) {
+                replaced.nextRetired = retired;
+                retired = replaced;
+                if (sentinel == null) {
+                    sentinel = new CollectionSentinel(queue);
                 }
-                prev = o;
+                replaced = null;
             }
             c.owned = true;
             c.bucket = bucket;
@@ -79,6 +80,41 @@ final class ChargeRegistry {
             byOwner[bucket] = c;
             link(c);
         }
+        if (replaced != null) {
+            release(replaced);
+        }
+    }
+
+    /**
+     * Credits the charge {@code owner} holds now, at once: it gave the memory back. What it retired stays
+     * until the next collection; the owner's own collection later finds nothing to credit.
+     */
+    void releaseOwner(Object owner) {
+        Charge c;
+        synchronized (lock) {
+            c = unindexOwner(System.identityHashCode(owner) & (BUCKETS - 1), owner);
+        }
+        if (c != null) {
+            release(c);
+        }
+    }
+
+    /** Takes the owner's live charge out of its bucket (still linked), or null; under the lock. */
+    private Charge unindexOwner(int bucket, Object owner) {
+        Charge prev = null;
+        for (Charge o = byOwner[bucket]; o != null; o = o.nextInBucket) {
+            if (o.refersTo(owner)) {
+                if (prev == null) {
+                    byOwner[bucket] = o.nextInBucket;
+                } else {
+                    prev.nextInBucket = o.nextInBucket;
+                }
+                o.nextInBucket = null;
+                return o;
+            }
+            prev = o;
+        }
+        return null;
     }
 
     void add(Charge c) {
