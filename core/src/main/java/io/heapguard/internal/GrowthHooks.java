@@ -91,12 +91,26 @@ public final class GrowthHooks {
         return Ledger.reserveOrNull(GrowthPoint.BYTE_BUFFER_ALLOCATE, 0, capacity);
     }
 
-    /** Entry of {@code ByteBuffer.allocateDirect(int)}. */
+    /**
+     * Entry of {@code ByteBuffer.allocateDirect(int)}. Netty's own calls (an arena's chunk, an unpooled direct
+     * buffer's memory) are left to growth point {@code netty.ByteBuf}, which charges the buffers that use the
+     * memory; a stack walk tells them apart once Netty's buffers are in use, past the fast path only.
+     */
     public static Object allocateDirect(int capacity) {
         if (capacity < fastLimit) {
             return null;
         }
+        if (nettyInUse && Ledger.calledByNetty()) {
+            return null;
+        }
         return Ledger.reserveOrNull(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, capacity);
+    }
+
+    /** Set once the agent has woven a Netty buffer class: from then on Netty may ask for direct memory. */
+    private static volatile boolean nettyInUse;
+
+    public static void nettyInUse() {
+        nettyInUse = true;
     }
 
     /** After a granted growth: ties the charge to the object it paid for. Accepts {@code null} reservations. */
@@ -476,7 +490,8 @@ public final class GrowthHooks {
      *
      * @param oldIsGarbage the memory a growth replaces is left to the collector (an unpooled heap buffer's
      *                     array), so the previous charge stays until a collection; otherwise the buffer
-     *                     frees or pools it itself, and the previous charge is credited at once
+     *                     frees or pools it itself, and the growth is checked as the new capacity alone
+     *                     (see {@code Ledger.reserveReplacing})
      */
     public static void nettyCapacity(Object buf, int currentCapacity, int newCapacity, int maxCapacity,
                                      boolean direct, boolean oldIsGarbage) {
@@ -500,14 +515,10 @@ public final class GrowthHooks {
         if (newCapacity > maxCapacity) {
             return; // Netty refuses it itself (IllegalArgumentException)
         }
-        Reservation r = Ledger.reserveOrNull(GrowthPoint.NETTY_BYTE_BUF, !direct, currentCapacity, newCapacity);
-        if (r == null) {
-            return;
-        }
         if (oldIsGarbage) {
-            r.bindOwner(buf);
+            bindOwner(Ledger.reserveOrNull(GrowthPoint.NETTY_BYTE_BUF, !direct, currentCapacity, newCapacity), buf);
         } else {
-            r.bindOwnerReplacing(buf);
+            Ledger.reserveReplacing(GrowthPoint.NETTY_BYTE_BUF, !direct, buf, currentCapacity, newCapacity);
         }
     }
 
@@ -530,10 +541,7 @@ public final class GrowthHooks {
         if (requested <= currentCapacity) {
             return;
         }
-        Reservation r = Ledger.reserveOrNull(GrowthPoint.NETTY_BYTE_BUF, !direct, currentCapacity, requested);
-        if (r != null) {
-            r.bindOwnerReplacing(composite); // the composite holds its components; nothing is copied
-        }
+        Ledger.reserveReplacing(GrowthPoint.NETTY_BYTE_BUF, !direct, composite, currentCapacity, requested);
     }
 
     /**

@@ -53,36 +53,26 @@ final class ChargeRegistry {
      * retirement, credits the old one.
      */
     void addOwned(Charge c, Object owner) {
-        addOwned(c, owner, false);
-    }
-
-    /**
-     * Adds a charge tied to {@code owner}; the owner's previous charge is credited at once when
-     * {@code replacedIsFreed} (the memory it paid for went back to a pool or was freed by the owner itself,
-     * as Netty's buffers do), else retired.
-     */
-    void addOwned(Charge c, Object owner, boolean replacedIsFreed) {
         int bucket = System.identityHashCode(owner) & (BUCKETS - 1);
-        Charge replaced;
         synchronized (lock) {
-            replaced = unindexOwner(bucket, owner);
-            if (replaced != null && !replacedIsFreed) {
+            Charge replaced = unindexOwner(bucket, owner);
+            if (replaced != null) {
                 replaced.nextRetired = retired;
                 retired = replaced;
                 if (sentinel == null) {
                     sentinel = new CollectionSentinel(queue);
                 }
-                replaced = null;
             }
-            c.owned = true;
-            c.bucket = bucket;
-            c.nextInBucket = byOwner[bucket];
-            byOwner[bucket] = c;
+            index(c, bucket);
             link(c);
         }
-        if (replaced != null) {
-            release(replaced);
-        }
+    }
+
+    private void index(Charge c, int bucket) {
+        c.owned = true;
+        c.bucket = bucket;
+        c.nextInBucket = byOwner[bucket];
+        byOwner[bucket] = c;
     }
 
     /**
@@ -90,12 +80,33 @@ final class ChargeRegistry {
      * until the next collection; the owner's own collection later finds nothing to credit.
      */
     void releaseOwner(Object owner) {
+        takeOwned(owner);
+    }
+
+    /**
+     * Credits the charge {@code owner} holds now and returns it, or null; {@link #restore} puts it back
+     * (a growth that replaces it was refused).
+     */
+    Charge takeOwned(Object owner) {
         Charge c;
         synchronized (lock) {
             c = unindexOwner(System.identityHashCode(owner) & (BUCKETS - 1), owner);
+            if (c == null || !unlink(c)) {
+                return null;
+            }
         }
-        if (c != null) {
-            release(c);
+        credit(c);
+        return c;
+    }
+
+    /** Charges and links again what {@link #takeOwned} took; its owner is alive (it is growing). */
+    void restore(Charge c) {
+        for (Account a : c.accounts) {
+            a.charge(c.bytes);
+        }
+        synchronized (lock) {
+            index(c, c.bucket);
+            link(c);
         }
     }
 
@@ -182,14 +193,27 @@ final class ChargeRegistry {
             if (c.owned) {
                 unindex(c);
             }
-            c.linked = false;
-            c.prev.next = c.next;
-            c.next.prev = c.prev;
-            c.prev = null;
-            c.next = null;
-            live--;
-            liveBytes -= c.bytes;
+            unlink(c);
         }
+        credit(c);
+    }
+
+    /** Takes a charge off the live list; false if it was not on it. Under the lock. */
+    private boolean unlink(Charge c) {
+        if (!c.linked) {
+            return false;
+        }
+        c.linked = false;
+        c.prev.next = c.next;
+        c.next.prev = c.prev;
+        c.prev = null;
+        c.next = null;
+        live--;
+        liveBytes -= c.bytes;
+        return true;
+    }
+
+    private static void credit(Charge c) {
         for (Account a : c.accounts) {
             a.credit(c.bytes);
         }

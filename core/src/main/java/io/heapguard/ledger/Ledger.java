@@ -110,6 +110,40 @@ public final class Ledger {
     }
 
     /**
+     * A growth of a buffer that frees or pools the memory it replaces itself (Netty's): checked and charged
+     * as the new size alone, to {@code owner}. The owner's previous charge is credited first and put back if
+     * the growth is refused, so a limit is not asked for the old and the new size together, which such a
+     * buffer holds only while it copies (a {@code CompositeByteBuf}, which copies nothing, not even then).
+     *
+     * @throws io.heapguard.QuotaExceededException in enforce mode, when a quota would be broken
+     */
+    public static void reserveReplacing(GrowthPoint point, boolean onHeap, Object owner, long currentBytes,
+                                        long requestedBytes) {
+        Ledger l = current;
+        if (l == null) {
+            return;
+        }
+        Charge previous = l.registry.takeOwned(owner);
+        Reservation r;
+        try {
+            r = l.reserve(point, onHeap, currentBytes, requestedBytes);
+        } catch (RuntimeException | Error e) {
+            if (previous != null) {
+                l.registry.restore(previous);
+            }
+            throw e;
+        }
+        if (r != null) {
+            r.bindOwner(owner);
+        }
+    }
+
+    /** Whether the code asking for memory now is Netty's (see {@code GrowthHooks.allocateDirect}). */
+    public static boolean calledByNetty() {
+        return CallSites.calledByNetty();
+    }
+
+    /**
      * Credits at once what is charged to {@code owner} (not what it retired): the owner gave its memory back
      * (a Netty buffer released to its pool or freed). A later collection of the owner credits nothing again.
      */

@@ -58,18 +58,6 @@ public final class Reservation {
         ledger.registry().addOwned(new Charge(owner, ledger.registry().queue(), this), owner);
     }
 
-    /**
-     * Ties the charge to {@code owner}, crediting the owner's previous charge at once: the memory it paid
-     * for is given back by the owner itself as it grows (a Netty buffer freeing or pooling its old memory).
-     */
-    public void bindOwnerReplacing(Object owner) {
-        if (settled) {
-            return;
-        }
-        settled = true;
-        ledger.registry().addOwned(new Charge(owner, ledger.registry().queue(), this), owner, true);
-    }
-
     /** The allocation did not happen: give every account its bytes back. */
     public void abandon() {
         if (settled) {

@@ -21,8 +21,9 @@ import org.objectweb.asm.Opcodes;
  * <p>Never touched: classes of the bootstrap and platform class loaders (the JDK), of the packages
  * {@code java.}, {@code jdk.}, {@code sun.}, {@code com.sun.}, and heapguard's own ({@code io.heapguard.},
  * except its test and benchmark applications in {@code io.heapguard.it.apps.arrays.} and
- * {@code io.heapguard.bench.arrays.}), and Netty's buffer classes, whose memory growth point {@code netty.ByteBuf}
- * charges to the buffer that uses it rather than to whoever allocates an arena's chunk.
+ * {@code io.heapguard.bench.arrays.}), and the Netty classes that make its buffers' arrays (its buffer package and
+ * {@code PlatformDependent}), whose memory growth point {@code netty.ByteBuf} charges to the buffer that uses
+ * it rather than to whoever allocates an arena's chunk.
  *
  * <p>Cheap for the classes it leaves alone (most): a look at the name, then {@link ClassScan}'s pass over the
  * bytecode, and the JVM gets {@code null} ("unchanged"). A class whose major version is newer than this
@@ -92,7 +93,7 @@ public final class ArrayTransformer implements ClassFileTransformer {
                 }
             }
         }
-        if (NettyTransformer.isNettyBuffer(internalName)) {
+        if (NettyTransformer.isNettyMemory(internalName)) {
             return false;
         }
         if (everything) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.heapguard.agent.hooks.WarningSink;
+import io.heapguard.internal.GrowthHooks;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -48,10 +49,19 @@ public final class NettyTransformer implements ClassFileTransformer {
         this.sink = sink;
     }
 
-    /** Whether the class (internal name) is in a Netty buffer package, shaded or not. */
-    public static boolean isNettyBuffer(String internalName) {
-        return packageStart(internalName) >= 0;
+    /**
+     * Whether the class (internal name) takes memory for Netty's buffers, shaded or not: the buffer package,
+     * and {@code io/netty/util/internal/PlatformDependent*}, through which the allocators make their arrays.
+     */
+    public static boolean isNettyMemory(String internalName) {
+        if (packageStart(internalName) >= 0) {
+            return true;
+        }
+        int i = internalName.lastIndexOf(PLATFORM_DEPENDENT);
+        return i >= 0 && (i == 0 || internalName.charAt(i - 1) == '/');
     }
+
+    private static final String PLATFORM_DEPENDENT = "io/netty/util/internal/PlatformDependent";
 
     /** Where {@code io/netty/buffer/} starts in the name, at its start or after a '/', directly holding the class; else -1. */
     private static int packageStart(String internalName) {
@@ -100,7 +110,9 @@ public final class NettyTransformer implements ClassFileTransformer {
                     + " (a Netty version heapguard does not know); growth point 'netty.ByteBuf' is not guarded there");
             return null;
         }
-        return writer.toByteArray();
+        byte[] woven = writer.toByteArray();
+        GrowthHooks.nettyInUse();
+        return woven;
     }
 
     private void warnOnce(String key, String line) {
