@@ -109,7 +109,7 @@ public final class GrowthHooks {
     /** Set once the agent has woven a Netty buffer class: from then on Netty may ask for direct memory. */
     private static volatile boolean nettyInUse;
 
-    public static void nettyInUse() {
+    public static void markNettyInUse() {
         nettyInUse = true;
     }
 

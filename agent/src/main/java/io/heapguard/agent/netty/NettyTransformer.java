@@ -111,7 +111,7 @@ public final class NettyTransformer implements ClassFileTransformer {
             return null;
         }
         byte[] woven = writer.toByteArray();
-        GrowthHooks.nettyInUse();
+        GrowthHooks.markNettyInUse();
         return woven;
     }
 
