@@ -25,7 +25,7 @@ final class PinnedRegions {
      * {@link Long#MAX_VALUE} when an array of {@code requested} bytes fits with a free run of {@code beside}
      * bytes left beside it (or after it, in the same run); otherwise the longest array that could be placed.
      *
-     * <p>The run must be longer than the array by half of it, and at least by {@code beside}: between the
+     * <p>The run must be longer than the array by {@code beside}, and at least by an eighth of it: between the
      * map and the array's allocation, the other threads' smaller humongous arrays go into the lowest free
      * runs, and those still live when G1 runs out split the run it was counted on. Measured on JDK 17,
      * {@code -Xmx256m}, four threads building 1-2 MiB responses: a 131-region run that held the 129-region
@@ -38,7 +38,7 @@ final class PinnedRegions {
         }
         long regions = regionsFor(requested + 16); // an array's header
         long besideRegions = regionsFor(beside);
-        long withMargin = regions + Math.max(regions / 2, besideRegions);
+        long withMargin = regions + Math.max(regions / 8, besideRegions);
         return withMargin <= Integer.MAX_VALUE && map.fits((int) withMargin, (int) besideRegions)
                 ? Long.MAX_VALUE : map.largestRun() * region * regions / withMargin;
     }

@@ -15,6 +15,7 @@ import io.heapguard.agent.hooks.GrowthTransformer;
 import io.heapguard.agent.hooks.WarningSink;
 import io.heapguard.agent.management.AgentProperties;
 import io.heapguard.agent.management.Management;
+import io.heapguard.agent.netty.NettyBuffers;
 import io.heapguard.agent.scopes.ScopeEntries;
 import io.heapguard.config.ConfigException;
 import io.heapguard.config.ConfigLoader;
@@ -72,6 +73,7 @@ final class Startup {
                 ? asCallable(referenceProcessingWaiter) : null);
         Ledger ledger = Ledger.install(config, platform);
         installHooks(inst);
+        NettyBuffers.install(inst);
         ScopeEntries.install(inst, config);
         ArrayTransformer arrays = ArrayGuard.install(inst, config);
         AgentProperties.installed(version(), config.mode().key());

@@ -108,6 +108,7 @@ public final class CompareRunner {
         s.add(new Entry("ByteBufferBench.allocate64", both, Map.of(ForkMode.AGENT, Target.ratioAtMost(1.05))));
         s.add(new Entry("ByteBufferBench.allocate1MiB", both, Map.of()));
         s.add(new Entry("DirectByteBufferBench.allocateDirect64KiB", both, Map.of()));
+        s.add(new Entry("NettyByteBufBench.writeGrowRelease", both, Map.of(ForkMode.AGENT, Target.ratioAtMost(1.02))));
         s.add(new Entry("StringBuilderBench.appendTo1MiB", both, Map.of()));
         s.add(new Entry("StringBuilderBench.json", both, Map.of()));
         s.add(new Entry("LedgerBench.grantCredit_1t", bare, Map.of(ForkMode.BARE, Target.scoreAtMost(50, "ns/op"))));

@@ -3,10 +3,16 @@ package io.heapguard.ledger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-/** Finds the code that asked for memory: the first frame outside the JDK and heapguard. */
+/**
+ * Finds the code that asked for memory: the first frame outside the JDK and heapguard; for a Netty buffer,
+ * also outside Netty (shaded copies included), or Netty's own frame when nothing else is on the stack (a
+ * pipeline that only Netty's handlers run).
+ */
 final class CallSites {
     private static final StackWalker WALKER = StackWalker.getInstance();
-    private static final Function<Stream<StackWalker.StackFrame>, String> FIRST_CALLER = new FirstCaller();
+    private static final Function<Stream<StackWalker.StackFrame>, String> FIRST_CALLER = new FirstCaller(false);
+    private static final Function<Stream<StackWalker.StackFrame>, String> FIRST_CALLER_OUTSIDE_NETTY =
+            new FirstCaller(true);
 
     private CallSites() {
     }
@@ -31,16 +37,47 @@ final class CallSites {
                 || rest.startsWith("QuotaExceededException");
     }
 
-    /** The calling class, walking the live stack; only when a rule with {@code callers} needs it. */
-    static String callerClass() {
-        return WALKER.walk(FIRST_CALLER);
+    /** Netty's classes, also where an application or library shades them ({@code io.grpc.netty.shaded.io.netty.}). */
+    static boolean isNetty(String className) {
+        return className.startsWith("io.netty.") || className.contains(".io.netty.");
     }
 
-    static StackTraceElement callSite(StackTraceElement[] trace) {
+    /**
+     * Whether the code asking, the first frame outside the JDK and heapguard, is Netty's: its allocators take
+     * the memory of arenas and buffers through the JDK, and that memory is charged to the buffers using it.
+     */
+    static boolean calledByNetty() {
+        String caller = WALKER.walk(FIRST_CALLER);
+        return caller != null && isNetty(caller);
+    }
+
+    /** Whether a growth of {@code point} looks past Netty's frames for its caller. */
+    private static boolean skipsNetty(GrowthPoint point) {
+        return point == GrowthPoint.NETTY_BYTE_BUF;
+    }
+
+    /** The calling class, walking the live stack; only when a rule with {@code callers} needs it. */
+    static String callerClass(GrowthPoint point) {
+        return WALKER.walk(skipsNetty(point) ? FIRST_CALLER_OUTSIDE_NETTY : FIRST_CALLER);
+    }
+
+    static StackTraceElement callSite(StackTraceElement[] trace, GrowthPoint point) {
+        StackTraceElement firstNetty = null;
+        boolean skipNetty = skipsNetty(point);
         for (StackTraceElement e : trace) {
-            if (!isInfrastructure(e.getClassName())) {
+            String name = e.getClassName();
+            if (isInfrastructure(name)) {
+                continue;
+            }
+            if (!skipNetty || !isNetty(name)) {
                 return e;
             }
+            if (firstNetty == null) {
+                firstNetty = e;
+            }
+        }
+        if (firstNetty != null) {
+            return firstNetty;
         }
         return trace.length > 0 ? trace[trace.length - 1] : null;
     }
@@ -61,16 +98,29 @@ final class CallSites {
 
     /** Not a lambda: core runs early in the JVM's life and inside JDK classes, so it avoids invokedynamic. */
     private static final class FirstCaller implements Function<Stream<StackWalker.StackFrame>, String> {
+        private final boolean skipNetty;
+
+        FirstCaller(boolean skipNetty) {
+            this.skipNetty = skipNetty;
+        }
+
         @Override
         public String apply(Stream<StackWalker.StackFrame> frames) {
+            String firstNetty = null;
             java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
             while (it.hasNext()) {
                 String name = it.next().getClassName();
-                if (!isInfrastructure(name)) {
+                if (isInfrastructure(name)) {
+                    continue;
+                }
+                if (!skipNetty || !isNetty(name)) {
                     return name;
                 }
+                if (firstNetty == null) {
+                    firstNetty = name;
+                }
             }
-            return null;
+            return firstNetty;
         }
     }
 }

@@ -51,7 +51,7 @@ final class Charge extends PhantomReference<Object> {
     String siteName() {
         String s = siteName;
         if (s == null) {
-            StackTraceElement frame = site == null ? null : CallSites.callSite(site.getStackTrace());
+            StackTraceElement frame = site == null ? null : CallSites.callSite(site.getStackTrace(), point);
             s = frame != null ? frame.toString() : point.targetName() + " on " + owner.name();
             siteName = s;
         }

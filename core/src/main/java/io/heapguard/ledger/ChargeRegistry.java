@@ -55,30 +55,77 @@ final class ChargeRegistry {
     void addOwned(Charge c, Object owner) {
         int bucket = System.identityHashCode(owner) & (BUCKETS - 1);
         synchronized (lock) {
-            Charge prev = null;
-            for (Charge o = byOwner[bucket]; o != null; o = o.nextInBucket) {
-                if (o.refersTo(owner)) {
-                    if (prev == null) {
-                        byOwner[bucket] = o.nextInBucket;
-                    } else {
-                        prev.nextInBucket = o.nextInBucket;
-                    }
-                    o.nextInBucket = null;
-                    o.nextRetired = retired;
-                    retired = o;
-                    if (sentinel == null) {
-                        sentinel = new CollectionSentinel(queue);
-                    }
-                    break;
+            Charge replaced = unindexOwner(bucket, owner);
+            if (replaced != null) {
+                replaced.nextRetired = retired;
+                retired = replaced;
+                if (sentinel == null) {
+                    sentinel = new CollectionSentinel(queue);
                 }
-                prev = o;
             }
-            c.owned = true;
-            c.bucket = bucket;
-            c.nextInBucket = byOwner[bucket];
-            byOwner[bucket] = c;
+            index(c, bucket);
             link(c);
         }
+    }
+
+    private void index(Charge c, int bucket) {
+        c.owned = true;
+        c.bucket = bucket;
+        c.nextInBucket = byOwner[bucket];
+        byOwner[bucket] = c;
+    }
+
+    /**
+     * Credits the charge {@code owner} holds now, at once: it gave the memory back. What it retired stays
+     * until the next collection; the owner's own collection later finds nothing to credit.
+     */
+    void releaseOwner(Object owner) {
+        takeOwned(owner);
+    }
+
+    /**
+     * Credits the charge {@code owner} holds now and returns it, or null; {@link #restore} puts it back
+     * (a growth that replaces it was refused).
+     */
+    Charge takeOwned(Object owner) {
+        Charge c;
+        synchronized (lock) {
+            c = unindexOwner(System.identityHashCode(owner) & (BUCKETS - 1), owner);
+            if (c == null || !unlink(c)) {
+                return null;
+            }
+        }
+        credit(c);
+        return c;
+    }
+
+    /** Charges and links again what {@link #takeOwned} took; its owner is alive (it is growing). */
+    void restore(Charge c) {
+        for (Account a : c.accounts) {
+            a.charge(c.bytes);
+        }
+        synchronized (lock) {
+            index(c, c.bucket);
+            link(c);
+        }
+    }
+
+    /** Takes the owner's live charge out of its bucket (still linked), or null; under the lock. */
+    private Charge unindexOwner(int bucket, Object owner) {
+        Charge prev = null;
+        for (Charge o = byOwner[bucket]; o != null; o = o.nextInBucket) {
+            if (o.refersTo(owner)) {
+                if (prev == null) {
+                    byOwner[bucket] = o.nextInBucket;
+                } else {
+                    prev.nextInBucket = o.nextInBucket;
+                }
+                o.nextInBucket = null;
+                return o;
+            }
+            prev = o;
+        }
+        return null;
     }
 
     void add(Charge c) {
@@ -146,14 +193,27 @@ final class ChargeRegistry {
             if (c.owned) {
                 unindex(c);
             }
-            c.linked = false;
-            c.prev.next = c.next;
-            c.next.prev = c.prev;
-            c.prev = null;
-            c.next = null;
-            live--;
-            liveBytes -= c.bytes;
+            unlink(c);
         }
+        credit(c);
+    }
+
+    /** Takes a charge off the live list; false if it was not on it. Under the lock. */
+    private boolean unlink(Charge c) {
+        if (!c.linked) {
+            return false;
+        }
+        c.linked = false;
+        c.prev.next = c.next;
+        c.next.prev = c.prev;
+        c.prev = null;
+        c.next = null;
+        live--;
+        liveBytes -= c.bytes;
+        return true;
+    }
+
+    private static void credit(Charge c) {
         for (Account a : c.accounts) {
             a.credit(c.bytes);
         }

@@ -25,7 +25,12 @@ public enum GrowthPoint {
     /** {@code HashMap} table growth, charged as capacity times the reference size. */
     HASH_MAP("HashMap", true),
     /** Large arrays created in application and library code ({@code arrays.*} keys). */
-    ARRAY("array", true);
+    ARRAY("array", true),
+    /**
+     * Capacity increases of Netty's {@code ByteBuf}s (4.1 and 4.2, shaded copies too), charged to the buffer.
+     * Off the heap by default; a heap buffer's growth says so when it asks (see {@code Ledger.reserveOrNull}).
+     */
+    NETTY_BYTE_BUF("netty.ByteBuf", false);
 
     private static final GrowthPoint[] VALUES = values();
 

@@ -96,7 +96,62 @@ public final class Ledger {
     /** Entry from {@link GrowthHooks} once a request is past the fast path. */
     public static Reservation reserveOrNull(GrowthPoint point, long currentBytes, long requestedBytes) {
         Ledger l = current;
-        return l == null ? null : l.reserve(point, currentBytes, requestedBytes);
+        return l == null ? null : l.reserve(point, point.onHeap(), currentBytes, requestedBytes);
+    }
+
+    /**
+     * As {@link #reserveOrNull(GrowthPoint, long, long)} for a point whose memory is on the heap or off it
+     * buffer by buffer (Netty's): {@code onHeap} decides whether {@code heap.reserve} applies.
+     */
+    public static Reservation reserveOrNull(GrowthPoint point, boolean onHeap, long currentBytes,
+                                            long requestedBytes) {
+        Ledger l = current;
+        return l == null ? null : l.reserve(point, onHeap, currentBytes, requestedBytes);
+    }
+
+    /**
+     * A growth of a buffer that frees or pools the memory it replaces itself (Netty's): checked and charged
+     * as the new size alone, to {@code owner}. The owner's previous charge is credited first and put back if
+     * the growth is refused, so a limit is not asked for the old and the new size together, which such a
+     * buffer holds only while it copies (a {@code CompositeByteBuf}, which copies nothing, not even then).
+     *
+     * @throws io.heapguard.QuotaExceededException in enforce mode, when a quota would be broken
+     */
+    public static void reserveReplacing(GrowthPoint point, boolean onHeap, Object owner, long currentBytes,
+                                        long requestedBytes) {
+        Ledger l = current;
+        if (l == null) {
+            return;
+        }
+        Charge previous = l.registry.takeOwned(owner);
+        Reservation r;
+        try {
+            r = l.reserve(point, onHeap, currentBytes, requestedBytes);
+        } catch (RuntimeException | Error e) {
+            if (previous != null) {
+                l.registry.restore(previous);
+            }
+            throw e;
+        }
+        if (r != null) {
+            r.bindOwner(owner);
+        }
+    }
+
+    /** Whether the code asking for memory now is Netty's (see {@code GrowthHooks.allocateDirect}). */
+    public static boolean calledByNetty() {
+        return CallSites.calledByNetty();
+    }
+
+    /**
+     * Credits at once what is charged to {@code owner} (not what it retired): the owner gave its memory back
+     * (a Netty buffer released to its pool or freed). A later collection of the owner credits nothing again.
+     */
+    public static void releaseOwner(Object owner) {
+        Ledger l = current;
+        if (l != null) {
+            l.registry.releaseOwner(owner);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -110,6 +165,11 @@ public final class Ledger {
      * @throws QuotaExceededException in enforce mode, when a quota would be broken; nothing is charged
      */
     public Reservation reserve(GrowthPoint point, long currentBytes, long requestedBytes) {
+        return reserve(point, point.onHeap(), currentBytes, requestedBytes);
+    }
+
+    /** As {@link #reserve(GrowthPoint, long, long)}; {@code onHeap}: whether {@code heap.reserve} applies. */
+    public Reservation reserve(GrowthPoint point, boolean onHeap, long currentBytes, long requestedBytes) {
         Policy p = policy;
         if (p.mode == Mode.OFF) {
             return null;
@@ -120,14 +180,15 @@ public final class Ledger {
         }
         ts.inLedger = true;
         try {
-            return decide(p, ts, point, currentBytes, requestedBytes);
+            return decide(p, ts, point, onHeap, currentBytes, requestedBytes);
         } finally {
             ts.inLedger = false;
         }
     }
 
-    private Reservation decide(Policy p, ThreadState ts, GrowthPoint point, long current, long requested) {
-        Policy.Rule[] rules = matchingRules(p.rulesByPoint[point.ordinal()]);
+    private Reservation decide(Policy p, ThreadState ts, GrowthPoint point, boolean onHeap, long current,
+                               long requested) {
+        Policy.Rule[] rules = matchingRules(p.rulesByPoint[point.ordinal()], point);
 
         for (Policy.Rule r : rules) {
             if (r.maxBuffer >= 0 && requested > r.maxBuffer) {
@@ -166,7 +227,7 @@ public final class Ledger {
             global.charge(requested);
         }
         charged[n++] = global;
-        if (point.onHeap() && p.heapReserve > 0) {
+        if (onHeap && p.heapReserve > 0) {
             checkHeapReserve(p, ts, point, requested, charged, n);
         }
         ts.owner.charge(requested);
@@ -188,7 +249,7 @@ public final class Ledger {
     }
 
     /** The candidates whose {@code callers} match; the stack is walked only if one has callers. */
-    private static Policy.Rule[] matchingRules(Policy.Rule[] candidates) {
+    private static Policy.Rule[] matchingRules(Policy.Rule[] candidates, GrowthPoint point) {
         boolean needsCaller = false;
         for (Policy.Rule r : candidates) {
             needsCaller |= r.needsCaller();
@@ -196,7 +257,7 @@ public final class Ledger {
         if (!needsCaller) {
             return candidates;
         }
-        String caller = CallSites.callerClass();
+        String caller = CallSites.callerClass(point);
         int n = 0;
         for (Policy.Rule r : candidates) {
             if (r.matchesCaller(caller)) {
@@ -352,7 +413,7 @@ public final class Ledger {
             account.countDenial();
         }
         StackTraceElement[] trace = CallSites.trimHeapguardFrames(new Throwable().getStackTrace());
-        StackTraceElement site = CallSites.callSite(trace);
+        StackTraceElement site = CallSites.callSite(trace, point);
         List<String> top = perBuffer ? List.of() : topConsumers(account);
         Refusal refusal = new Refusal(rule, perBuffer, point, requested, limit, used, site, trace, top, enforced,
                 Thread.currentThread().getName());

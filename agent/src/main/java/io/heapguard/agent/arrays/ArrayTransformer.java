@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.heapguard.agent.hooks.WarningSink;
+import io.heapguard.agent.netty.NettyTransformer;
 import io.heapguard.config.Globs;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
@@ -20,7 +21,9 @@ import org.objectweb.asm.Opcodes;
  * <p>Never touched: classes of the bootstrap and platform class loaders (the JDK), of the packages
  * {@code java.}, {@code jdk.}, {@code sun.}, {@code com.sun.}, and heapguard's own ({@code io.heapguard.},
  * except its test and benchmark applications in {@code io.heapguard.it.apps.arrays.} and
- * {@code io.heapguard.bench.arrays.}).
+ * {@code io.heapguard.bench.arrays.}), and the Netty classes that make its buffers' arrays (its buffer package and
+ * {@code PlatformDependent}), whose memory growth point {@code netty.ByteBuf} charges to the buffer that uses
+ * it rather than to whoever allocates an arena's chunk.
  *
  * <p>Cheap for the classes it leaves alone (most): a look at the name, then {@link ClassScan}'s pass over the
  * bytecode, and the JVM gets {@code null} ("unchanged"). A class whose major version is newer than this
@@ -89,6 +92,9 @@ public final class ArrayTransformer implements ClassFileTransformer {
                     return false;
                 }
             }
+        }
+        if (NettyTransformer.isNettyMemory(internalName)) {
+            return false;
         }
         if (everything) {
             return true;

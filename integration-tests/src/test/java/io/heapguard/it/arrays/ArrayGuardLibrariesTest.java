@@ -59,10 +59,9 @@ class ArrayGuardLibrariesTest {
         refused(r, "guava", "com.google.common.io.", null);
         r.assertResult("guava.after", MiB);
 
-        // Netty grows by 4 MiB steps past 4 MiB: 16 MiB is granted, 20 MiB refused; the buffer keeps all 16
-        refused(r, "netty", "io.netty.", 20 * MiB);
-        r.assertResult("netty.readable", 16 * MiB);
-        r.assertResult("netty.capacity", 16 * MiB);
+        // Netty's buffers are growth point netty.ByteBuf's (NettyServerTest), not the array guard's: no rule here
+        r.assertResult("netty.refused", false);
+        r.assertResult("netty.readable", 64 * MiB);
         r.assertResult("netty.content-ok", true);
         r.assertResult("netty.after", MiB);
 
