@@ -27,8 +27,6 @@ final class JdkPlatform implements Platform {
     private GarbageCollectorMXBean forced;
     private volatile List<GarbageCollectorMXBean> collectors;
     private volatile long capacity = maxHeap;
-    /** G1 before JDK 21: its region map, read when needed; null elsewhere. */
-    private volatile PinnedRegions pinnedRegions;
 
     /**
      * @param waitForReferenceProcessing {@code JdkInternals}, seen through a JDK interface, or null
@@ -169,31 +167,33 @@ final class JdkPlatform implements Platform {
     }
 
     @Override
-    public long pinningRegion() {
-        Placement p = placement();
-        return p.pinsHumongous ? p.region : 0;
-    }
-
-    @Override
-    public long placementMin() {
-        Placement p = placement();
-        if (p.oldGeneration != null) {
-            return Math.max(maxHeap / 16, p.edenMax + 1);
-        }
-        return p.pinsHumongous ? maxHeap / 16 : Long.MAX_VALUE;
-    }
-
-    @Override
-    public long placementRoom(long requested, long beside, boolean afterCollection) {
+    public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
         Placement p = placement();
         if (p.oldGeneration != null && requested > p.edenMax) {
             MemoryUsage u = afterCollection ? p.oldGeneration.getCollectionUsage() : p.oldGeneration.getUsage();
             return u == null || u.getMax() < 0 ? Long.MAX_VALUE : Math.max(0, u.getMax() - u.getUsed());
         }
-        if (p.pinsHumongous && requested >= maxHeap / 16) {
-            return pinnedRegions.room(requested, beside);
+        if (requested >= p.region / 2 && p.pinsHumongous) {
+            long inUse = heapInUse;
+            if (afterCollection) {
+                // Right after a full collection eden and the survivors are empty: the old generation, humongous
+                // regions included, holds what is live, without what other threads allocated since.
+                MemoryUsage u = p.g1Old.getCollectionUsage();
+                inUse = u == null ? heapInUse : u.getUsed();
+            }
+            // The regions a doubling chain's predecessors took below the replaced array: its size again, plus
+            // one partly filled region per doubling since half a region.
+            long below = replaced >= p.region / 2
+                    ? replaced + p.region * (64 - Long.numberOfLeadingZeros(replaced / (p.region / 2))) : 0;
+            long waste = regions(requested, p.region) - requested;
+            return Math.max(0, maxHeap - inUse - below - waste);
         }
         return Long.MAX_VALUE;
+    }
+
+    private static long regions(long bytes, long region) {
+        long withHeader = bytes + 16; // an array's header, at most
+        return (withHeader + region - 1) / region * region;
     }
 
     private Placement placement() {
@@ -204,9 +204,6 @@ final class JdkPlatform implements Platform {
                 // Serial and Parallel: the old generation and eden; the survivor space Runtime.maxMemory()
                 // counts holds no large array and little else.
                 capacity = Math.min(maxHeap, p.oldGeneration.getUsage().getMax() + p.edenMax);
-            }
-            if (p.pinsHumongous) {
-                pinnedRegions = new PinnedRegions(p.region, maxHeap);
             }
             placement = p;
         }

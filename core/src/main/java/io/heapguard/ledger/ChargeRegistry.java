@@ -267,11 +267,13 @@ final class ChargeRegistry {
     /** The owner holding the most live charged bytes, and how many; null when nothing is charged. */
     Holding largestOwner(int max) {
         java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
+        Account top = null;
+        long topBytes = 0;
         synchronized (lock) {
             int n = 0;
             for (Charge c = head.next; c != head && n < max; c = c.next, n++) {
-                if (c.owner == null || c.refersTo(null)) {
-                    continue; // cleared by the collection, not yet enqueued: what it paid for is gone
+                if (c.owner == null) {
+                    continue;
                 }
                 long[] cell = byOwner.get(c.owner);
                 if (cell == null) {
@@ -279,34 +281,23 @@ final class ChargeRegistry {
                     byOwner.put(c.owner, cell);
                 }
                 cell[0] += c.bytes;
+                if (cell[0] > topBytes) {
+                    topBytes = cell[0];
+                    top = c.owner;
+                }
             }
         }
-        Account top = null;
-        long topBytes = 0;
-        long secondBytes = 0;
-        for (java.util.Map.Entry<Account, long[]> e : byOwner.entrySet()) {
-            long bytes = e.getValue()[0];
-            if (bytes > topBytes) {
-                secondBytes = topBytes;
-                topBytes = bytes;
-                top = e.getKey();
-            } else if (bytes > secondBytes) {
-                secondBytes = bytes;
-            }
-        }
-        return top == null ? null : new Holding(top, topBytes, secondBytes);
+        return top == null ? null : new Holding(top, topBytes);
     }
 
-    /** The owner holding the most, what it holds, and what the next largest holder holds. */
+    /** An owner and the bytes it holds. */
     static final class Holding {
         final Account owner;
         final long bytes;
-        final long runnerUpBytes;
 
-        Holding(Account owner, long bytes, long runnerUpBytes) {
+        Holding(Account owner, long bytes) {
             this.owner = owner;
             this.bytes = bytes;
-            this.runnerUpBytes = runnerUpBytes;
         }
     }
 

@@ -27,12 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * when those are collected, through a queue drained here on the slow path, never on a thread of ours.
  */
 public final class Ledger {
-    /** Blocks of used regions between free ones that no tracked array accounts for; see {@link #placeable}. */
-    private static final long UNSEEN_SEPARATORS = 8;
     /** Charges at least this large capture where they were taken, for a refusal's top consumers. */
     static final long ATTRIBUTION_MIN = 1L << 20;
     private static final int TOP_CONSUMERS = 3;
     private static final int TOP_CONSUMERS_SCAN_MAX = 100_000;
+    /** Growths of at least 1/16 of the heap are checked against where the collector must place them. */
+    private static final long PLACEMENT_SHARE = 16;
 
     private static volatile Ledger current;
 
@@ -228,7 +228,7 @@ public final class Ledger {
         }
         charged[n++] = global;
         if (onHeap && p.heapReserve > 0) {
-            checkHeapReserve(p, ts, point, requested, charged, n);
+            checkHeapReserve(p, ts, point, current, requested, charged, n);
         }
         ts.owner.charge(requested);
         charged[n++] = ts.owner;
@@ -293,23 +293,21 @@ public final class Ledger {
      * the one that fills the heap is stopped. Holdings are counted after a collection, so garbage an
      * innocent thread churned through never makes it look like the culprit.
      *
-     * <p>A growth from {@link Platform#placementMin()} up must also have room where the collector must put it
-     * ({@link Platform#placementRoom}); where the collector pins large arrays, the largest holder must leave
-     * the reserve beside its array in one piece, or the others' large arrays would not fit in it. One that a
-     * collection proved has no room is refused whoever asks: the alternative is an OutOfMemoryError in the
-     * same thread, after the collector has tried hard.
+     * <p>A growth of at least 1/{@link #PLACEMENT_SHARE} of the heap must also have room where the collector
+     * must put it ({@link Platform#placementRoom}). One that a collection proved has none is refused whoever
+     * asks: the alternative is an OutOfMemoryError in the same thread, after the collector has tried hard.
      */
-    private void checkHeapReserve(Policy p, ThreadState ts, GrowthPoint point, long requested, Account[] charged,
-                                  int n) {
+    private void checkHeapReserve(Policy p, ThreadState ts, GrowthPoint point, long current, long requested,
+                                  Account[] charged, int n) {
+        boolean large = requested >= maxHeap / PLACEMENT_SHARE;
         long capacity = platform.heapCapacity();
         long room = capacity - p.heapReserve; // what live data may fill
         long used = reclaimer.heapUsed();
-        Reclaimer.Verdict v = reclaimer.verdict();
-        long free = maxHeap - (v == null ? used : Math.max(used, v.liveHeapFor(ts.owner)));
-        boolean placeable = placeable(p, v, ts.owner, requested, free, false);
+        boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
         if (placeable && used + requested <= room) {
             return; // fits even counting the garbage
         }
+        Reclaimer.Verdict v = reclaimer.verdict();
         if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
                 && refusingLive(v, ts.owner, requested, room) < 0) {
             // ZGC and Shenandoah let the heap fill with garbage before they collect, so the heap in use says
@@ -321,11 +319,14 @@ public final class Ledger {
             reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
             v = reclaimer.verdict();
         }
-        if (!placeable && !placeable(p, v, ts.owner, requested, maxHeap - v.liveHeapFor(ts.owner), true)) {
-            heapReserveDenials.incrementAndGet();
-            refuse(p, "heap-reserve", false, point, requested, p.heapReserve, v.liveHeapFor(ts.owner), null, charged,
-                    n, requested);
-            return; // monitor mode
+        if (!placeable) {
+            long placement = platform.placementRoom(requested, current, reclaimer.heapUsed(), true);
+            if (placement < requested) {
+                heapReserveDenials.incrementAndGet();
+                refuse(p, "heap-reserve", false, point, requested, p.heapReserve, Math.max(0, maxHeap - placement),
+                        null, charged, n, requested);
+                return; // monitor mode
+            }
         }
         long live = refusingLive(v, ts.owner, requested, room);
         if (live >= 0 && live != v.liveHeap) {
@@ -341,47 +342,6 @@ public final class Ledger {
         heapReserveDenials.incrementAndGet();
         refuse(p, "heap-reserve", false, point, requested, p.heapReserve, live + maxHeap - capacity, null,
                 charged, n, requested);
-    }
-
-    /**
-     * Whether the collector can place this growth's array where it must put it. Where it pins large arrays
-     * ({@link Platform#pinningRegion()}), the array needs a run of free regions, and the pinned arrays split
-     * the free ones into at most one run more than there are of them: if the free regions outnumber that many
-     * runs one region short each, one run is long enough wherever they lie. The bound asks for no layout, so
-     * it holds whatever the other threads allocate meanwhile. It is asked for large arrays and for the
-     * suspect's, which must also leave the reserve free: the others' arrays, which are not asked about, fit
-     * there. A large array the bound cannot vouch for is looked up in the heap's layout, right after a
-     * collection only; the suspect's smaller one is refused on the safe side.
-     *
-     * @param free the heap not in use: with garbage counted now, as the collector found it after a collection
-     */
-    private boolean placeable(Policy p, Reclaimer.Verdict v, Account owner, long requested, long free,
-                              boolean afterCollection) {
-        boolean large = requested >= platform.placementMin();
-        long region = platform.pinningRegion();
-        // The thread that fragments the heap holds more than the reserve, and markedly more than any other
-        // (measured: threads serving 1-2 MiB responses were each found holding up to 70 MiB of arrays, with
-        // G1 before JDK 21, when a hog held as much; refusing them for the hog's fragmentation is a false
-        // refusal). What it holds is the verdict's figure: an account counts its garbage until collected.
-        long held = v == null ? owner.used() : owner == v.largestOwner && v.largestBytes >= 2 * v.runnerUpBytes
-                ? v.largestBytes : 0;
-        boolean suspect = (v == null || v.incriminates(owner, requested)) && held + requested > p.heapReserve;
-        if (region <= 0 || requested < region / 2 || !(large || suspect)) {
-            return !large || platform.placementRoom(requested, 0, afterCollection) >= requested;
-        }
-        long beside = suspect ? p.heapReserve : 0;
-        long regions = (requested + region) / region; // with the array's header
-        long freeRegions = (free - beside) / region;
-        // Every tracked pinned array, those the suspect took since the verdict, and a few blocks the bound
-        // cannot see: old data compacted in a clump or two, the other threads' arrays allocated since the
-        // verdict, pinned arrays nobody tracks.
-        long separators = v == null ? registry.liveCharges()
-                : v.pinnedArrays + Math.max(0, owner.used() - v.largestBytes) / (region / 2);
-        separators += UNSEEN_SEPARATORS;
-        if (freeRegions >= (separators + 1) * (regions - 1) + 1) {
-            return true;
-        }
-        return large && afterCollection && platform.placementRoom(requested, beside, true) >= requested;
     }
 
     /**

@@ -60,37 +60,20 @@ public interface Platform {
     }
 
     /**
-     * Where the collector never moves an array of half a region or more (G1 before JDK 21, JDK-8191565), its
-     * region size: such an array needs a run of free regions between the pinned ones. 0 elsewhere.
-     */
-    default long pinningRegion() {
-        return 0;
-    }
-
-    /**
-     * Requests at least this large are asked about with {@link #placementRoom}; {@link Long#MAX_VALUE} where
-     * the heap's totals tell the truth about every request.
-     */
-    default long placementMin() {
-        return Long.MAX_VALUE;
-    }
-
-    /**
      * The largest single array the collector could place now where it must put one of {@code requested}
-     * bytes, when that is less than the heap's free space suggests; {@link Long#MAX_VALUE} when it fits.
-     * Serial and Parallel put an array larger than eden into the old generation, which may be full while the
-     * heap as a whole is not. Where the collector pins large arrays ({@link #pinningRegion()}), a large one
-     * needs a run of free regions between the pinned ones, and the heap's free bytes may lie in holes too
-     * short for it; the ledger asks only right after a collection there.
+     * bytes, when that is less than the heap's free space suggests; {@link Long#MAX_VALUE} when the heap's
+     * totals tell the truth. Serial and Parallel put an array larger than eden into the old generation,
+     * which may be full while the heap as a whole is not. G1 before JDK 21 never moves a humongous array,
+     * not even in a full collection, and a doubling buffer's array sits above the regions its smaller
+     * predecessors took (each was allocated while the one before it was live): the next one must fit above.
      *
-     * @param beside          where the collector pins large arrays, room that must stay free in one piece
-     *                        beside this array (the heap reserve, when the heap's largest holder asks), so
-     *                        that the other threads' large arrays still fit; 0 for none
+     * @param replaced        the array this growth copies from, live until the copy is done; 0 for none
+     * @param heapInUse       the heap in use now, garbage included
      * @param afterCollection true right after a full collection (the collector's figures from it, which
      *                        count no garbage); false for figures of now, which count garbage and so
      *                        understate the room
      */
-    default long placementRoom(long requested, long beside, boolean afterCollection) {
+    default long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
         return Long.MAX_VALUE;
     }
 

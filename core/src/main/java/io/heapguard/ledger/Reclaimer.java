@@ -29,23 +29,17 @@ final class Reclaimer {
         /** The owner holding the most charges that survived the collection; null when none. */
         final Account largestOwner;
         final long largestBytes;
-        /** What the next largest holder held. */
-        final long runnerUpBytes;
         /** The reclaimer's epoch from this collection on. */
         final long epoch;
         /** When the collection ended. */
         final long madeAtNanos;
-        /** The tracked arrays that survived it and that the collector will not move ({@link Platform#gapBeside}). */
-        final long pinnedArrays;
 
-        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch, long madeAtNanos, long pinnedArrays) {
+        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch, long madeAtNanos) {
             this.liveHeap = liveHeap;
-            this.pinnedArrays = pinnedArrays;
             this.epoch = epoch;
             this.madeAtNanos = madeAtNanos;
             this.largestOwner = largest == null ? null : largest.owner;
             this.largestBytes = largest == null ? 0 : largest.bytes;
-            this.runnerUpBytes = largest == null ? 0 : largest.runnerUpBytes;
         }
 
         /**
@@ -88,8 +82,6 @@ final class Reclaimer {
     private volatile long epoch;
     private volatile Verdict verdict;
     private volatile long forcedCollections;
-    /** Pinned arrays counted by the last {@link #collectAndMeasure()}; under the lock. */
-    private long pinnedArrays;
 
     /** @param budgetShare 0 in tests that need the budget spent for good */
     Reclaimer(Platform platform, ChargeRegistry registry, double budgetShare, long budgetCapNanos) {
@@ -154,7 +146,7 @@ final class Reclaimer {
             if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
             }
-            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX), epoch + 1, System.nanoTime(), pinnedArrays);
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX), epoch + 1, System.nanoTime());
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;
@@ -196,9 +188,6 @@ final class Reclaimer {
         long live = platform.liveHeapAfterCollection();
         long chargedDuring = registry.linkedBytes() - chargedBefore;
         awaitReferenceProcessing();
-        Gaps gaps = new Gaps(platform);
-        registry.forEach(gaps, SCAN_MAX);
-        pinnedArrays = gaps.arrays;
         if (live < 0) {
             return heapUsed();
         }
@@ -207,6 +196,8 @@ final class Reclaimer {
             // that is known.
             live = Math.max(0, live - chargedDuring);
         }
+        Gaps gaps = new Gaps(platform);
+        registry.forEach(gaps, SCAN_MAX);
         return live + gaps.bytes;
     }
 
@@ -214,7 +205,6 @@ final class Reclaimer {
     private static final class Gaps implements ChargeRegistry.Visitor {
         private final Platform platform;
         long bytes;
-        long arrays;
 
         Gaps(Platform platform) {
             this.platform = platform;
@@ -222,11 +212,7 @@ final class Reclaimer {
 
         @Override
         public void visit(Charge c) {
-            long gap = platform.gapBeside(c.bytes);
-            if (gap > 0 && !c.refersTo(null)) {
-                bytes += gap;
-                arrays++;
-            }
+            bytes += platform.gapBeside(c.bytes);
         }
     }
 

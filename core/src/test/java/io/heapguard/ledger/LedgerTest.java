@@ -265,10 +265,7 @@ class LedgerTest {
         assertEquals(1, hogs.size());
     }
 
-    /**
-     * A platform that never collects, asks about growths from a sixteenth of the heap up and places one in
-     * {@code room} bytes.
-     */
+    /** A platform that never collects and places a large array only in {@code room} bytes. */
     private static Platform placing(long room) {
         return new Platform() {
             @Override
@@ -281,86 +278,10 @@ class LedgerTest {
             }
 
             @Override
-            public long placementMin() {
-                return Runtime.getRuntime().maxMemory() / 16;
-            }
-
-            @Override
-            public long placementRoom(long requested, long beside, boolean afterCollection) {
+            public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
                 return room;
             }
         };
-    }
-
-    /** Like G1 before JDK 21 with 256 regions: arrays of half a region up are pinned; no collection runs. */
-    private static final Platform PINNING = new Platform() {
-        private final long region = Runtime.getRuntime().maxMemory() / 256;
-
-        @Override
-        public boolean waitForReferenceProcessing() {
-            return false;
-        }
-
-        @Override
-        public void collect() {
-        }
-
-        @Override
-        public long liveHeapAfterCollection() {
-            return 0; // only the tracked arrays, which take their regions
-        }
-
-        @Override
-        public long pinningRegion() {
-            return region;
-        }
-
-        @Override
-        public long gapBeside(long bytes) {
-            return bytes >= region / 2 ? region : 0;
-        }
-
-        @Override
-        public long placementMin() {
-            return Runtime.getRuntime().maxMemory() / 16;
-        }
-    };
-
-    @Test
-    void whereLargeArraysArePinnedTheSuspectsArrayMustBeProvablyPlaceableWithTheReserveLeftFree() throws Throwable {
-        long max = Runtime.getRuntime().maxMemory();
-        long region = PINNING.pinningRegion();
-        Ledger ledger = Ledger.standalone(config().heapReserve(max / 10).build(), PINNING);
-        Object[] hogsBuffers = new Object[60];
-        FreshThread.run("hog", () -> {
-            // 60 pinned arrays of a region each, 23 % of the heap: live figure and reserve allow more, but 60
-            // arrays may split the free regions into 61 holes of 2 or 3, too short for a 4-region array
-            for (int i = 0; i < hogsBuffers.length; i++) {
-                hogsBuffers[i] = new Object();
-                ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, region).bindOwner(hogsBuffers[i]);
-            }
-            assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, max),
-                    "the heap's totals refuse this one, and the collection before names the hog");
-            QuotaExceededException e = assertThrows(QuotaExceededException.class,
-                    () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 4 * region - 64));
-            assertEquals("heap-reserve", e.rule());
-        });
-        FreshThread.run("innocent", () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 4 * region - 64).abandon());
-        FreshThread.run("hog-that-holds-less", () -> {
-            for (int i = 0; i < 10; i++) {
-                hogsBuffers[i] = null;
-            }
-            Ledger few = Ledger.standalone(config().heapReserve(max / 10).build(), PINNING);
-            Object[] buffers = new Object[10];
-            for (int i = 0; i < buffers.length; i++) {
-                buffers[i] = new Object();
-                few.reserve(BYTE_BUFFER_ALLOCATE, 0, region).bindOwner(buffers[i]);
-            }
-            assertNotNull(few.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 4 * region - 64),
-                    "10 pinned arrays leave a run of 4 free regions wherever they lie");
-            assertNotNull(buffers);
-        });
-        assertNotNull(hogsBuffers);
     }
 
     @Test
@@ -379,8 +300,9 @@ class LedgerTest {
                 () -> cramped.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large),
                 "refused though another thread holds more: it could not be allocated anyway");
         assertEquals("heap-reserve", e.rule());
+        assertEquals(max - (large - 1), e.usedBytes());
         assertEquals(large / 2, cramped.global().used(), "the refusal charged nothing");
-        assertNotNull(cramped.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, max / 17),
+        assertNotNull(cramped.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, max / 17 - 1),
                 "a growth below a sixteenth of the heap is not asked where it goes");
         assertNotNull(hogsBuffer);
     }
