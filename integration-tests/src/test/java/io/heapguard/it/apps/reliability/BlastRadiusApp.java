@@ -124,12 +124,12 @@ public final class BlastRadiusApp {
                 largest = Math.max(largest, big.size());
                 if (Failures.isRefusal(e)) {
                     if (refusals++ == 0) {
-                        result("p1.hog.first-refusal", oneLine(e.getMessage()));
+                        resultUnderPressure("p1.hog.first-refusal", oneLine(e.getMessage()));
                     }
                     refusalMillis = Math.max(refusalMillis, millis);
                 } else if (Failures.isOutOfMemory(e)) {
                     if (oomes++ == 0) {
-                        result("p1.hog.first-oome", oneLine(String.valueOf(e)));
+                        resultUnderPressure("p1.hog.first-oome", oneLine(String.valueOf(e)));
                     }
                 } else {
                     result("p1.hog.other", oneLine(String.valueOf(e)));
@@ -162,15 +162,15 @@ public final class BlastRadiusApp {
             } catch (Throwable e) {
                 if (firstStopMillis < 0) {
                     firstStopMillis = (System.nanoTime() - start) / 1_000_000L;
-                    result("p2.hog.held-at-first-stop-mib", (long) held.size() * 4);
+                    resultUnderPressure("p2.hog.held-at-first-stop-mib", (long) held.size() * 4);
                 }
                 if (Failures.isRefusal(e)) {
                     if (refusals++ == 0) {
-                        result("p2.hog.first-refusal", oneLine(e.getMessage()));
+                        resultUnderPressure("p2.hog.first-refusal", oneLine(e.getMessage()));
                     }
                 } else if (Failures.isOutOfMemory(e)) {
                     if (oomes++ == 0) {
-                        result("p2.hog.first-oome", oneLine(String.valueOf(e)));
+                        resultUnderPressure("p2.hog.first-oome", oneLine(String.valueOf(e)));
                     }
                 } else {
                     result("p2.hog.other", oneLine(String.valueOf(e)));
@@ -182,6 +182,7 @@ public final class BlastRadiusApp {
         result("p2.hog.oome", oomes);
         result("p2.hog.held-mib", (long) held.size() * 4);
         result("p2.hog.first-stop-ms", firstStopMillis);
+        result("hog.report-failed", reportFailed);
 
         stop = true;
         int alive = 0;
@@ -227,6 +228,21 @@ public final class BlastRadiusApp {
         }
         result("done", true);
     }
+
+    /**
+     * Reports from a failure handler, where the heap may be full: without the agent the hog meets the JVM's own
+     * OutOfMemoryError, and one thrown while printing about it must not end the program (measured: once in a
+     * CI run on G1 / JDK 25, after the line was written).
+     */
+    private static void resultUnderPressure(String key, Object value) {
+        try {
+            result(key, value);
+        } catch (OutOfMemoryError e) {
+            reportFailed = true;
+        }
+    }
+
+    static volatile boolean reportFailed;
 
     static long gcMillis() {
         long sum = 0;
