@@ -78,7 +78,7 @@ public final class BalanceApp {
                         ledger.setRuleMaxBufferBytes("upload", rnd.nextBoolean() ? -1 : (1 + rnd.nextInt(12)) * (long) MiB);
                         break;
                     case 2:
-                        ledger.setGlobalLimitBytes(rnd.nextBoolean() ? -1 : (64 + rnd.nextInt(128)) * (long) MiB);
+                        ledger.setGlobalLimitBytes(rnd.nextBoolean() ? -1 : (32 + rnd.nextInt(96)) * (long) MiB);
                         break;
                     case 3:
                         ledger.setMode(rnd.nextInt(4) == 0 ? Mode.MONITOR : Mode.ENFORCE);
