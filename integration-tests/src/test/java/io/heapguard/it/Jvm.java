@@ -182,12 +182,11 @@ public final class Jvm {
             pb.directory(workingDir.toFile());
         }
         Map<String, String> childEnv = pb.environment();
-        childEnv.keySet().removeIf(k -> k.startsWith("HEAPGUARD_") || k.equals("JAVA_TOOL_OPTIONS")
-                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
+        withoutInheritedOptions(childEnv);
         childEnv.putAll(env);
 
         String commandLine = render(cmd);
-        write(dir.resolve("command.txt"), commandLine + "\n" + (env.isEmpty() ? "" : "env " + env + "\n"));
+        writeFile(dir.resolve("command.txt"), commandLine + "\n" + (env.isEmpty() ? "" : "env " + env + "\n"));
 
         long start = System.nanoTime();
         Process p;
@@ -213,7 +212,7 @@ public final class Jvm {
                 Thread.currentThread().interrupt();
             }
             JvmResult partial = new JvmResult(jdk, commandLine, env, -1, read(out), read(err), elapsed(start), dir);
-            write(dir.resolve("thread-dump.txt"), dump);
+            writeFile(dir.resolve("thread-dump.txt"), dump);
             Assertions.fail("timed out after " + timeout.toSeconds() + " s; killed. Output so far:\n"
                     + partial.describe() + "\n--- thread dump (jcmd Thread.print) ---\n" + JvmResult.tail(dump, 12_000));
         }
@@ -271,11 +270,36 @@ public final class Jvm {
         }
     }
 
-    private static void write(Path p, String s) {
+    /** Writes one of a run's files (its command line, its output), failing the test on an I/O error. */
+    public static void writeFile(Path p, String s) {
         try {
             Files.write(p, s.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Leaves out of a child's environment what would configure it behind the test's back: heapguard's own
+     * variables and the JVM's option variables.
+     */
+    static void withoutInheritedOptions(Map<String, String> env) {
+        env.keySet().removeIf(k -> k.startsWith("HEAPGUARD_") || k.equals("JAVA_TOOL_OPTIONS")
+                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
+    }
+
+    /**
+     * Starts a JVM that a test talks to while it runs (its stdin and stdout left to the caller, stderr to
+     * {@code dir/stderr.txt}, the command line to {@code dir/command.txt}); the caller bounds its life.
+     */
+    public static Process startLive(List<String> command, Path dir) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve("stderr.txt").toFile());
+        withoutInheritedOptions(pb.environment());
+        writeFile(dir.resolve("command.txt"), String.join(" ", command) + "\n");
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + command, e);
         }
     }
 }

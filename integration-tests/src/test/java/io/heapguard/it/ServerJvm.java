@@ -40,15 +40,7 @@ public final class ServerJvm implements AutoCloseable {
         this.jdk = jdk;
         this.command = command;
         this.dir = dir;
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve("stderr.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("HEAPGUARD_") || k.equals("JAVA_TOOL_OPTIONS")
-                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-        write(dir.resolve("command.txt"), String.join(" ", command) + "\n");
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + command, e);
-        }
+        process = Jvm.startLive(command, dir);
         Thread reader = new Thread(this::pump, "stdout of " + dir.getFileName());
         reader.setDaemon(true);
         reader.start();
@@ -137,7 +129,7 @@ public final class ServerJvm implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        write(dir.resolve("stdout.txt"), stdout.toString());
+        Jvm.writeFile(dir.resolve("stdout.txt"), stdout.toString());
     }
 
     /** The command, and the tails of stdout and stderr, for a failure message. */
@@ -150,11 +142,4 @@ public final class ServerJvm implements AutoCloseable {
         return s.length() <= 8_000 ? s : "(" + (s.length() - 8_000) + " characters cut)\n" + s.substring(s.length() - 8_000);
     }
 
-    private static void write(Path p, String s) {
-        try {
-            Files.writeString(p, s);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

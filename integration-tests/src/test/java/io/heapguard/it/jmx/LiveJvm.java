@@ -2,10 +2,10 @@ package io.heapguard.it.jmx;
 
 import io.heapguard.it.Build;
 import io.heapguard.it.Jdk;
+import io.heapguard.it.Jvm;
 import io.heapguard.it.apps.jmx.JmxApp;
 import org.junit.jupiter.api.Assertions;
 
-import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -62,15 +62,7 @@ final class LiveJvm implements AutoCloseable {
         this.command = command;
         this.dir = dir;
         this.jmxPort = jmxPort;
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve("stderr.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("HEAPGUARD_") || k.equals("JAVA_TOOL_OPTIONS")
-                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-        write(dir.resolve("command.txt"), String.join(" ", command) + "\n");
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + command, e);
-        }
+        process = Jvm.startLive(command, dir);
         stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(this::pump, "stdout of " + dir.getFileName());
         reader.setDaemon(true);
@@ -419,7 +411,7 @@ final class LiveJvm implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        write(dir.resolve("stdout.txt"), stdout.toString());
+        Jvm.writeFile(dir.resolve("stdout.txt"), stdout.toString());
     }
 
     String describe() {
@@ -434,13 +426,6 @@ final class LiveJvm implements AutoCloseable {
                 + s.substring(s.length() - 12_000);
     }
 
-    private static void write(Path p, String s) {
-        try {
-            Files.writeString(p, s);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** The {@code RESULT}s of one command. */
     final class Reply {

@@ -1,11 +1,10 @@
 package io.heapguard.it.apps.attach;
 
-import java.io.BufferedReader;
+import io.heapguard.it.apps.CommandLoop;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,35 +28,7 @@ public final class AttachApp {
     }
 
     public static void main(String[] args) throws IOException {
-        long lifetime = args.length > 0 ? Long.parseLong(args[0]) : 120;
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(lifetime * 1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("AttachApp: still running after " + lifetime + " s, halting");
-            Runtime.getRuntime().halt(3);
-        }, "attach-app-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        System.out.println("READY pid=" + ProcessHandle.current().pid());
-        System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            String[] w = line.trim().split("\\s+");
-            if (w[0].equals("quit")) {
-                System.exit(0);
-            }
-            try {
-                run(w);
-            } catch (RuntimeException | Error e) {
-                result("error", e.toString().replace('\n', ' '));
-            }
-            System.out.println("DONE");
-            System.out.flush();
-        }
+        CommandLoop.serve("AttachApp", args.length > 0 ? Long.parseLong(args[0]) : 120, AttachApp::run);
     }
 
     private static void run(String[] w) {
@@ -111,6 +82,7 @@ public final class AttachApp {
         result("r.message", e.getMessage());
     }
 
+    /** Not {@code Report.result}: {@code Report} names heapguard's exception, and this JVM starts without it. */
     private static void result(String key, Object value) {
         System.out.println("RESULT " + key + "=" + value);
         System.out.flush();

@@ -1,18 +1,16 @@
 package io.heapguard.it.apps.jmx;
 
 import io.heapguard.QuotaExceededException;
+import io.heapguard.it.apps.CommandLoop;
 import io.heapguard.it.apps.Report;
 import io.heapguard.it.apps.reliability.MBeans;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,30 +46,7 @@ public final class JmxApp {
     }
 
     public static void main(String[] args) throws IOException {
-        long lifetime = args.length > 0 ? Long.parseLong(args[0]) : 120;
-        startWatchdog(lifetime);
-        System.out.println("READY pid=" + ProcessHandle.current().pid());
-        System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            String[] w = line.trim().split("\\s+");
-            if (w[0].isEmpty()) {
-                continue;
-            }
-            if (w[0].equals("quit")) {
-                System.out.println("BYE");
-                System.out.flush();
-                System.exit(0);
-            }
-            try {
-                run(w);
-            } catch (RuntimeException | Error e) {
-                result("error", e.toString().replace('\n', ' '));
-            }
-            System.out.println("DONE");
-            System.out.flush();
-        }
+        CommandLoop.serve("JmxApp", args.length > 0 ? Long.parseLong(args[0]) : 120, JmxApp::run);
     }
 
     private static void run(String[] w) {
@@ -220,20 +195,5 @@ public final class JmxApp {
             t = t.substring(0, t.length() - 1);
         }
         return Long.parseLong(t) * unit;
-    }
-
-    /** Whatever the test does, this JVM ends: halts with status 3 after {@code seconds}. */
-    private static void startWatchdog(long seconds) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(seconds * 1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("JmxApp: still running after " + seconds + " s, halting");
-            Runtime.getRuntime().halt(3);
-        }, "jmx-app-watchdog");
-        t.setDaemon(true);
-        t.start();
     }
 }
