@@ -73,7 +73,7 @@ final class Startup {
                 ? asCallable(referenceProcessingWaiter) : null);
         Ledger ledger = Ledger.install(config, platform);
         installHooks(inst);
-        NettyBuffers.install(inst);
+        NettyBuffers.install(inst, !premain);
         ScopeEntries.install(inst, config);
         ArrayTransformer arrays = ArrayGuard.install(inst, config);
         AgentProperties.installed(version(), config.mode().key());

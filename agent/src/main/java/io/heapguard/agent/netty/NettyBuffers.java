@@ -45,12 +45,16 @@ public final class NettyBuffers {
 
     /**
      * Registers the transformer (retransformation-capable, so another agent's retransformation keeps the
-     * hooks) and weaves the Netty buffer classes already loaded (an agent attached late). Call once the
+     * hooks) and, for an agent attached late, weaves the Netty buffer classes already loaded: at
+     * {@code -javaagent} start-up none is, and the walk over every loaded class is left out. Call once the
      * ledger is installed.
      */
-    public static NettyTransformer install(Instrumentation inst) {
+    public static NettyTransformer install(Instrumentation inst, boolean attachedLate) {
         NettyTransformer transformer = new NettyTransformer(hooks(), WarningSink.LOG);
         inst.addTransformer(transformer, true);
+        if (!attachedLate) {
+            return transformer;
+        }
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
