@@ -1,5 +1,6 @@
 package io.heapguard.bench;
 
+import io.heapguard.ledger.FastLimit;
 import io.heapguard.internal.GrowthHooks;
 import io.heapguard.ledger.Ledger;
 
@@ -24,7 +25,7 @@ public final class AgentCheck {
             return; // run directly through org.openjdk.jmh.Main: nothing was promised
         }
         boolean installed = Ledger.current() != null;
-        long fastLimit = GrowthHooks.fastLimit();
+        long fastLimit = FastLimit.bytes();
         if (expect.equals("bare")) {
             if (installed) {
                 throw new IllegalStateException("fork expected to run bare, but heapguard's ledger is installed");

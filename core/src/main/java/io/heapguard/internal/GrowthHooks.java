@@ -3,6 +3,7 @@ package io.heapguard.internal;
 import java.util.Arrays;
 
 import io.heapguard.QuotaExceededException;
+import io.heapguard.ledger.FastLimit;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Reservation;
@@ -19,38 +20,12 @@ import io.heapguard.ledger.Reservation;
  */
 public final class GrowthHooks {
 
-    /**
-     * Requests strictly below this many bytes are neither charged nor checked: the smaller of
-     * {@code track.min} and the smallest {@code max-buffer} in force. {@link Long#MAX_VALUE} while no
-     * ledger is installed or the mode is {@code off}.
-     */
-    private static volatile long fastLimit = Long.MAX_VALUE;
-
     private GrowthHooks() {
-    }
-
-    /**
-     * The lowest fast limit ever in force: a Netty buffer smaller than this was never charged, so its
-     * release costs a compare. Only ever lowered, so a policy that raises {@code track.min} still lets the
-     * buffers charged before it give their charge back when released.
-     */
-    private static volatile long releaseLimit = Long.MAX_VALUE;
-
-    /** Set by the ledger whenever its policy changes. */
-    public static void setFastLimit(long bytes) {
-        fastLimit = bytes;
-        if (bytes < releaseLimit) {
-            releaseLimit = bytes;
-        }
-    }
-
-    public static long fastLimit() {
-        return fastLimit;
     }
 
     /** Generic entry: a growth of {@code point} from {@code currentBytes} to {@code requestedBytes}. */
     public static Object grow(int point, long currentBytes, long requestedBytes) {
-        if (requestedBytes < fastLimit) {
+        if (requestedBytes < FastLimit.bytes()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), currentBytes, requestedBytes);
@@ -69,7 +44,7 @@ public final class GrowthHooks {
         if (requested > SOFT_MAX_ARRAY_LENGTH) {
             requested = Math.max(minCapacity, SOFT_MAX_ARRAY_LENGTH);
         }
-        if (requested < fastLimit) {
+        if (requested < FastLimit.bytes()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM, currentCapacity, requested);
@@ -77,7 +52,7 @@ public final class GrowthHooks {
 
     /** Entry of a method that hands out a copy of {@code bytes} bytes, e.g. {@code toByteArray()}. */
     public static Object copy(int point, int bytes) {
-        if (bytes < fastLimit) {
+        if (bytes < FastLimit.bytes()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), 0, bytes);
@@ -85,7 +60,7 @@ public final class GrowthHooks {
 
     /** Entry of {@code ByteBuffer.allocate(int)}. */
     public static Object allocate(int capacity) {
-        if (capacity < fastLimit) {
+        if (capacity < FastLimit.bytes()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.BYTE_BUFFER_ALLOCATE, 0, capacity);
@@ -97,7 +72,7 @@ public final class GrowthHooks {
      * memory; a stack walk tells them apart once Netty's buffers are in use, past the fast path only.
      */
     public static Object allocateDirect(int capacity) {
-        if (capacity < fastLimit) {
+        if (capacity < FastLimit.bytes()) {
             return null;
         }
         if (nettyInUse && Ledger.calledByNetty()) {
@@ -174,7 +149,7 @@ public final class GrowthHooks {
      * growth points ({@code StringBuilder.toString()}), which the ledger itself uses.
      */
     public static Object copyOut(int point, int bytes) {
-        if (bytes < fastLimit) {
+        if (bytes < FastLimit.bytes()) {
             return null;
         }
         return reserve(GrowthPoint.ofOrdinal(point), 0, bytes);
@@ -191,7 +166,7 @@ public final class GrowthHooks {
      * or {@code null} to tie it to the new array (a static helper, or an array handed out).
      */
     public static byte[] copyOfBytes(byte[] original, int newLength, Object owner, int point) {
-        if (newLength < fastLimit) {
+        if (newLength < FastLimit.bytes()) {
             return Arrays.copyOf(original, newLength);
         }
         return copyOfBytesSlow(original, newLength, owner, point);
@@ -227,7 +202,7 @@ public final class GrowthHooks {
      * charge is tied to {@code owner}, the writer.
      */
     public static char[] copyOfChars(char[] original, int newLength, Object owner, int point) {
-        if ((long) newLength << 1 < fastLimit) {
+        if ((long) newLength << 1 < FastLimit.bytes()) {
             return Arrays.copyOf(original, newLength);
         }
         return copyOfCharsSlow(original, newLength, owner, point);
@@ -256,7 +231,7 @@ public final class GrowthHooks {
      * path assumes 8-byte references, so it never skips a growth that should be checked.
      */
     public static Object[] copyOfRefs(Object[] original, int newLength, Object owner, int point) {
-        if ((long) newLength << 3 < fastLimit) {
+        if ((long) newLength << 3 < FastLimit.bytes()) {
             return Arrays.copyOf(original, newLength);
         }
         return copyOfRefsSlow(original, newLength, owner, point);
@@ -283,7 +258,7 @@ public final class GrowthHooks {
      * ({@code ArrayList.grow}); the charge is tied to {@code owner}, the collection.
      */
     public static Object[] newRefs(int length, Object owner, int point) {
-        if ((long) length << 3 < fastLimit) {
+        if ((long) length << 3 < FastLimit.bytes()) {
             return new Object[length];
         }
         return newRefsSlow(length, owner, point);
@@ -307,7 +282,7 @@ public final class GrowthHooks {
 
     private static Reservation reserveRefs(int point, long currentLength, long newLength) {
         long bytes = newLength * REFERENCE_BYTES;
-        if (bytes < fastLimit) {
+        if (bytes < FastLimit.bytes()) {
             return null;
         }
         return reserve(GrowthPoint.ofOrdinal(point), currentLength * REFERENCE_BYTES, bytes);
@@ -318,7 +293,7 @@ public final class GrowthHooks {
      * {@code FileInputStream}, {@code Files.readAllBytes} and the final array of {@code InputStream.readNBytes}.
      */
     public static byte[] newBytes(int length, int point) {
-        if (length < fastLimit) {
+        if (length < FastLimit.bytes()) {
             return new byte[length];
         }
         return newBytesSlow(length, point);
@@ -353,14 +328,14 @@ public final class GrowthHooks {
      */
     public static byte[] readChunk(int length, long before, int point) {
         long after = before + length;
-        if (after < fastLimit) {
+        if (after < FastLimit.bytes()) {
             return new byte[length];
         }
         return readChunkSlow(length, before, after, point);
     }
 
     private static byte[] readChunkSlow(int length, long before, long after, int point) {
-        if (before >= fastLimit && Long.highestOneBit(before) == Long.highestOneBit(after)) {
+        if (before >= FastLimit.bytes() && Long.highestOneBit(before) == Long.highestOneBit(after)) {
             return new byte[length];
         }
         Reservation r = length < 0 ? null : reserve(GrowthPoint.ofOrdinal(point), before, after);
@@ -388,7 +363,7 @@ public final class GrowthHooks {
             return null;
         }
         long requested = (long) latin1Bytes << 1;
-        if (requested < fastLimit) {
+        if (requested < FastLimit.bytes()) {
             return null;
         }
         return reserve(GrowthPoint.STRING_BUILDER, latin1Bytes, requested);
@@ -410,7 +385,7 @@ public final class GrowthHooks {
             return null; // the JDK throws its OutOfMemoryError
         }
         long requested = chars << (coder == newCoder ? newCoder : 1);
-        if (requested < fastLimit) {
+        if (requested < FastLimit.bytes()) {
             return null;
         }
         return reserve(GrowthPoint.STRING_BUILDER, valueLength, requested);
@@ -447,7 +422,7 @@ public final class GrowthHooks {
      * ({@code StringBuffer.toString()}, whose string is cached until the next change).
      */
     public static Object copyUnlessCached(int point, Object cache, int bytes) {
-        if (cache != null || bytes < fastLimit) {
+        if (cache != null || bytes < FastLimit.bytes()) {
             return null;
         }
         return reserve(GrowthPoint.ofOrdinal(point), 0, bytes);
@@ -471,7 +446,7 @@ public final class GrowthHooks {
         } else {
             newCapacity = threshold > 0 ? threshold : 16;
         }
-        if (newCapacity <= 64 || newCapacity << 3 < fastLimit) {
+        if (newCapacity <= 64 || newCapacity << 3 < FastLimit.bytes()) {
             return null;
         }
         return reserveRefs(GrowthPoint.HASH_MAP.ordinal(), oldCapacity, newCapacity);
@@ -495,8 +470,8 @@ public final class GrowthHooks {
      */
     public static void nettyCapacity(Object buf, int currentCapacity, int newCapacity, int maxCapacity,
                                      boolean direct, boolean oldIsGarbage) {
-        if (newCapacity < fastLimit) {
-            if (newCapacity < currentCapacity && currentCapacity >= releaseLimit) {
+        if (newCapacity < FastLimit.bytes()) {
+            if (newCapacity < currentCapacity && currentCapacity >= FastLimit.releaseBytes()) {
                 Ledger.releaseOwner(buf); // a shrink, which nothing but an explicit capacity(int) does
             }
             return;
@@ -530,7 +505,7 @@ public final class GrowthHooks {
      */
     public static void nettyAddComponent(Object composite, int currentCapacity, int addedBytes, boolean direct) {
         long requested = (long) currentCapacity + addedBytes;
-        if (requested < fastLimit) {
+        if (requested < FastLimit.bytes()) {
             return;
         }
         nettyAddComponentSlow(composite, currentCapacity, requested, direct);
@@ -550,7 +525,7 @@ public final class GrowthHooks {
      * object is collected (a pooled buffer object is recycled, never collected).
      */
     public static void nettyRelease(Object buf, int capacity) {
-        if (capacity >= releaseLimit) {
+        if (capacity >= FastLimit.releaseBytes()) {
             Ledger.releaseOwner(buf);
         }
     }

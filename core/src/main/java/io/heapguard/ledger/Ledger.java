@@ -4,7 +4,6 @@ import io.heapguard.QuotaExceededException;
 import io.heapguard.config.HeapGuardConfig;
 import io.heapguard.config.Mode;
 import io.heapguard.config.RuleConfig;
-import io.heapguard.internal.GrowthHooks;
 import io.heapguard.internal.Units;
 
 import java.util.ArrayList;
@@ -71,7 +70,7 @@ public final class Ledger {
         }
         Ledger ledger = new Ledger(config, platform);
         current = ledger;
-        GrowthHooks.setFastLimit(ledger.policy.fastLimit);
+        FastLimit.publish(ledger.policy.fastLimit);
         return ledger;
     }
 
@@ -93,7 +92,7 @@ public final class Ledger {
         return new Ledger(config, platform, budgetShare, budgetCapNanos);
     }
 
-    /** Entry from {@link GrowthHooks} once a request is past the fast path. */
+    /** Entry from the hooks once a request is past the fast path. */
     public static Reservation reserveOrNull(GrowthPoint point, long currentBytes, long requestedBytes) {
         Ledger l = current;
         return l == null ? null : l.reserve(point, point.onHeap(), currentBytes, requestedBytes);
@@ -630,7 +629,7 @@ public final class Ledger {
     private void setPolicy(Policy next) {
         policy = next;
         if (current == this) {
-            GrowthHooks.setFastLimit(next.fastLimit);
+            FastLimit.publish(next.fastLimit);
         }
     }
 

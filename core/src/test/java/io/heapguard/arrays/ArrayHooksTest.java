@@ -1,10 +1,10 @@
 package io.heapguard.arrays;
 
+import io.heapguard.ledger.FastLimit;
 import io.heapguard.QuotaExceededException;
 import io.heapguard.config.HeapGuardConfig;
 import io.heapguard.config.Mode;
 import io.heapguard.internal.ArrayHooks;
-import io.heapguard.internal.GrowthHooks;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.testing.FreshThread;
 import io.heapguard.testing.TestConfigs;
@@ -54,7 +54,7 @@ class ArrayHooksTest {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        GrowthHooks.setFastLimit(Long.MAX_VALUE);
+        FastLimit.publish(Long.MAX_VALUE);
     }
 
     private static Ledger install(HeapGuardConfig config, long arraysMin) {

@@ -1,7 +1,7 @@
 package io.heapguard.scopes;
 
+import io.heapguard.ledger.FastLimit;
 import io.heapguard.config.HeapGuardConfig;
-import io.heapguard.internal.GrowthHooks;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Platform;
@@ -57,6 +57,6 @@ final class InstalledLedger implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        GrowthHooks.setFastLimit(Long.MAX_VALUE);
+        FastLimit.publish(Long.MAX_VALUE);
     }
 }

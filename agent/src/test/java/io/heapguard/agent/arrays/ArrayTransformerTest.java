@@ -1,5 +1,6 @@
 package io.heapguard.agent.arrays;
 
+import io.heapguard.ledger.FastLimit;
 import io.heapguard.QuotaExceededException;
 import io.heapguard.config.ConfigLoader;
 import io.heapguard.config.HeapGuardConfig;
@@ -8,7 +9,6 @@ import io.heapguard.config.RuleConfig;
 import io.heapguard.fixtures.arrays.Allocations;
 import io.heapguard.fixtures.arrays.NoLargeAllocations;
 import io.heapguard.internal.ArrayHooks;
-import io.heapguard.internal.GrowthHooks;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Platform;
 import org.junit.jupiter.api.AfterEach;
@@ -104,7 +104,7 @@ class ArrayTransformerTest {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        GrowthHooks.setFastLimit(Long.MAX_VALUE);
+        FastLimit.publish(Long.MAX_VALUE);
     }
 
     /** A ledger with rule {@code cap}: targets {@code array}, max-buffer 64 KiB; {@code arrays.min} 1 KiB. */

@@ -1,11 +1,11 @@
 package io.heapguard.agent.scopes;
 
+import io.heapguard.ledger.FastLimit;
 import io.heapguard.agent.hooks.WarningSink;
 import io.heapguard.fixtures.scopes.Handler;
 import io.heapguard.config.ConfigLoader;
 import io.heapguard.config.ConfigSources;
 import io.heapguard.config.HeapGuardConfig;
-import io.heapguard.internal.GrowthHooks;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Platform;
 import org.junit.jupiter.api.AfterEach;
@@ -237,6 +237,6 @@ class ScopeEntryTransformerTest {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        GrowthHooks.setFastLimit(Long.MAX_VALUE);
+        FastLimit.publish(Long.MAX_VALUE);
     }
 }
