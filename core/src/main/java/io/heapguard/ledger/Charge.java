@@ -20,6 +20,8 @@ final class Charge extends PhantomReference<Object> {
     Charge prev;
     Charge next;
     boolean linked;
+    /** The registry's count of charges when this one was linked, guarded by the registry's lock. */
+    long serial;
     /** Tied to the object owning the memory (a stream, a builder) rather than to the memory itself. */
     boolean owned;
     /** The owner-index bucket (the owner's identity hash), for removal once the owner is gone. */

@@ -30,6 +30,8 @@ final class ChargeRegistry {
     private long liveBytes;
     /** Every byte ever charged here: what was charged while a collection ran is the difference. */
     private long linkedBytes;
+    /** Charges ever linked: each charge's {@link Charge#serial}, so a verdict can leave out those taken after it. */
+    private long links;
 
     ChargeRegistry() {
         head.next = head;
@@ -135,6 +137,7 @@ final class ChargeRegistry {
     }
 
     private void link(Charge c) {
+        c.serial = ++links;
         c.next = head.next;
         c.prev = head;
         head.next.prev = c;
@@ -242,6 +245,13 @@ final class ChargeRegistry {
         }
     }
 
+    /** The serial of the last charge linked: charges after it were taken later. */
+    long links() {
+        synchronized (lock) {
+            return links;
+        }
+    }
+
     long linkedBytes() {
         synchronized (lock) {
             return linkedBytes;
@@ -265,15 +275,15 @@ final class ChargeRegistry {
     }
 
     /** The owner holding the most live charged bytes, and how many; null when nothing is charged. */
-    Holding largestOwner(int max) {
+    Holding largestOwner(int max, long linkedBy) {
         java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
         Account top = null;
         long topBytes = 0;
         synchronized (lock) {
             int n = 0;
             for (Charge c = head.next; c != head && n < max; c = c.next, n++) {
-                if (c.owner == null) {
-                    continue;
+                if (c.owner == null || c.serial > linkedBy) {
+                    continue; // taken after the collection: it has not shown it survives one
                 }
                 long[] cell = byOwner.get(c.owner);
                 if (cell == null) {
