@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * What the ledger keeps per thread, reached only on the slow path: the thread's own account (what it
- * holds, for attribution and the heap reserve), its open scopes, and the re-entrancy guard that keeps
+ * holds, for attribution and the heap reserve), its open scopes, the charges of the decision under way,
+ * and the re-entrancy guard that keeps
  * the ledger from deciding about growths it causes itself.
  */
 final class ThreadState {
@@ -20,6 +21,7 @@ final class ThreadState {
     };
 
     final Account owner;
+    final PendingCharges charges = new PendingCharges();
     boolean inLedger;
     private Scope[] scopes = NO_SCOPES;
     private int depth;

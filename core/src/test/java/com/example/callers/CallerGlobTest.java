@@ -21,7 +21,7 @@ class CallerGlobTest {
                 () -> ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE, 0, 11));
         assertEquals("callers", e.rule());
         assertEquals(CallerGlobTest.class.getName(), e.callSite().getClassName().replaceAll("\\$.*", ""));
-        ledger.setRuleMaxBufferBytes("callers", 100);
+        ledger.control().setRuleMaxBufferBytes("callers", 100);
         assertNull(ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE, 0, 11), "org.other.* does not match this caller");
     }
 }

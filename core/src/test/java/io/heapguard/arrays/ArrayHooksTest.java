@@ -280,7 +280,7 @@ class ArrayHooksTest {
                 () -> ArrayHooks.copyOf(new byte[900 * KIB], 2 * MIB));
         assertEquals(900 * KIB, grow.usedBytes(), "a copy's current size is the original's");
         assertThrows(QuotaExceededException.class, () -> ArrayHooks.copyOfRange(new double[4], 0, MIB));
-        assertEquals(MIB, ledger.ruleAccount("cap").used(), "only the granted array is charged");
+        assertEquals(MIB, ledger.control().ruleAccount("cap").used(), "only the granted array is charged");
         held.add(exact);
     }
 

@@ -204,7 +204,7 @@ class HostileConfigFuzzTest {
             consistent(c, what);
             // the ledger takes it as it is, and decides about a growth without failing
             Ledger l = Ledger.standalone(c, Platform.NONE);
-            assertNotNull(l.mode(), what);
+            assertNotNull(l.control().mode(), what);
             return true;
         }
         ConfigException e = (ConfigException) first;

@@ -90,7 +90,7 @@ class LedgerWriteFuzzTest {
                         String text = r.nextInt(3) == 0 ? MODES[r.nextInt(3)] : MODES[r.nextInt(MODES.length)];
                         Mode expected = parseOrNull(text);
                         kind = write(what + " Mode=" + HostileConfigFuzzTest.quote(text), expected != null,
-                                () -> ledger.setMode(Mode.parse(text)));
+                                () -> ledger.control().setMode(Mode.parse(text)));
                         if (expected != null) {
                             m.mode = expected;
                         }
@@ -99,7 +99,7 @@ class LedgerWriteFuzzTest {
                     case 1: {
                         long v = value(r, maxHeap);
                         boolean valid = v >= 0 && v <= maxHeap;
-                        kind = write(what + " HeapReserveBytes=" + v, valid, () -> ledger.setHeapReserveBytes(v));
+                        kind = write(what + " HeapReserveBytes=" + v, valid, () -> ledger.control().setHeapReserveBytes(v));
                         if (valid) {
                             m.heapReserve = v;
                         }
@@ -107,7 +107,7 @@ class LedgerWriteFuzzTest {
                     }
                     case 2: {
                         long v = value(r, maxHeap);
-                        kind = write(what + " Global LimitBytes=" + v, v >= -1, () -> ledger.setGlobalLimitBytes(v));
+                        kind = write(what + " Global LimitBytes=" + v, v >= -1, () -> ledger.control().setGlobalLimitBytes(v));
                         if (v >= -1) {
                             m.global = v;
                         }
@@ -118,7 +118,7 @@ class LedgerWriteFuzzTest {
                         String name = r.nextInt(8) == 0 ? "nope" : RULE;
                         boolean valid = v >= -1 && m.ruleExists && name.equals(RULE);
                         kind = write(what + " Rule " + name + " LimitBytes=" + v, valid,
-                                () -> ledger.setRuleLimitBytes(name, v));
+                                () -> ledger.control().setRuleLimitBytes(name, v));
                         if (valid) {
                             m.limit = v;
                         }
@@ -129,7 +129,7 @@ class LedgerWriteFuzzTest {
                         String name = r.nextInt(8) == 0 ? "nope" : RULE;
                         boolean valid = v >= -1 && m.ruleExists && name.equals(RULE);
                         kind = write(what + " Rule " + name + " MaxBufferBytes=" + v, valid,
-                                () -> ledger.setRuleMaxBufferBytes(name, v));
+                                () -> ledger.control().setRuleMaxBufferBytes(name, v));
                         if (valid) {
                             m.maxBuffer = v;
                         }
@@ -139,7 +139,7 @@ class LedgerWriteFuzzTest {
                         boolean keep = r.nextInt(4) > 0;
                         long mb = r.nextBoolean() ? -1 : r.nextInt(300);
                         long lim = mb < 0 || r.nextBoolean() ? r.nextInt(400) : -1;
-                        ledger.reload(config(keep, mb, lim));
+                        ledger.control().reload(config(keep, mb, lim));
                         if (keep && !m.ruleExists) {
                             m.generation++;
                             m.ruleUsed = 0;
@@ -183,15 +183,15 @@ class LedgerWriteFuzzTest {
             }
             counts.merge(kind, 1, Integer::sum);
             // the ledger reads back what the model says
-            assertEquals(m.mode, ledger.mode(), what);
-            assertEquals(m.heapReserve, ledger.heapReserveBytes(), what);
-            assertEquals(m.global, ledger.globalLimitBytes(), what);
+            assertEquals(m.mode, ledger.control().mode(), what);
+            assertEquals(m.heapReserve, ledger.control().heapReserveBytes(), what);
+            assertEquals(m.global, ledger.control().globalLimitBytes(), what);
             assertEquals(m.globalUsed, ledger.global().used(), () -> what + " global used");
-            Account rule = ledger.ruleAccount(RULE);
+            Account rule = ledger.control().ruleAccount(RULE);
             assertEquals(m.ruleExists, rule != null, what);
             if (rule != null) {
-                assertEquals(m.limit, ledger.ruleLimitBytes(RULE), what);
-                assertEquals(m.maxBuffer, ledger.ruleMaxBufferBytes(RULE), what);
+                assertEquals(m.limit, ledger.control().ruleLimitBytes(RULE), what);
+                assertEquals(m.maxBuffer, ledger.control().ruleMaxBufferBytes(RULE), what);
                 assertEquals(m.ruleUsed, rule.used(), () -> what + " rule used");
                 assertTrue(rule.used() >= 0, what);
             }
@@ -213,7 +213,7 @@ class LedgerWriteFuzzTest {
         boolean overLimit = ruleApplies && m.limit >= 0 && m.ruleUsed + bytes > m.limit;
         boolean overGlobal = m.global >= 0 && m.globalUsed + bytes > m.global;
         boolean refused = m.mode == Mode.ENFORCE && (overBuffer || overLimit || overGlobal);
-        Account ruleAccount = ledger.ruleAccount(RULE);
+        Account ruleAccount = ledger.control().ruleAccount(RULE);
         Reservation res;
         try {
             res = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, bytes);

@@ -50,7 +50,7 @@ class LedgerTest {
         assertEquals(1000, e.usedBytes());
         assertEquals("ByteArrayOutputStream", e.target());
         assertTrue(e.getMessage().contains("rule 'small' allows at most 1000 B per buffer"), e.getMessage());
-        assertEquals(1, ledger.ruleAccount("small").denials());
+        assertEquals(1, ledger.control().ruleAccount("small").denials());
         assertNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 5000), "other targets are not covered");
     }
 
@@ -59,18 +59,18 @@ class LedgerTest {
         Ledger ledger = Ledger.standalone(config().rule("r", "*", "", -1, 100).build(), TestConfigs.NO_COLLECTION);
         Reservation a = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 60);
         assertNotNull(a);
-        assertEquals(60, ledger.ruleAccount("r").used());
+        assertEquals(60, ledger.control().ruleAccount("r").used());
         QuotaExceededException e = assertThrows(QuotaExceededException.class,
                 () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 41));
         assertEquals("r", e.rule());
         assertFalse(e.perBuffer());
         assertEquals(60, e.usedBytes());
-        assertEquals(60, ledger.ruleAccount("r").used(), "a refusal charges nothing");
+        assertEquals(60, ledger.control().ruleAccount("r").used(), "a refusal charges nothing");
         assertEquals(60, ledger.global().used());
         a.abandon();
-        assertEquals(0, ledger.ruleAccount("r").used());
+        assertEquals(0, ledger.control().ruleAccount("r").used());
         assertEquals(0, ledger.global().used());
-        assertEquals(60, ledger.ruleAccount("r").peak());
+        assertEquals(60, ledger.control().ruleAccount("r").peak());
     }
 
     @Test
@@ -81,7 +81,7 @@ class LedgerTest {
         QuotaExceededException e = assertThrows(QuotaExceededException.class,
                 () -> ledger.reserve(BYTE_BUFFER_ALLOCATE_DIRECT, 0, 30));
         assertEquals("global", e.rule());
-        assertEquals(80, ledger.ruleAccount("r").used(), "the rule's charge for the refused growth was backed out");
+        assertEquals(80, ledger.control().ruleAccount("r").used(), "the rule's charge for the refused growth was backed out");
         assertEquals(80, ledger.global().used());
         first.abandon();
     }
@@ -92,7 +92,7 @@ class LedgerTest {
                 .build(), TestConfigs.NO_COLLECTION);
         Reservation a = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 6 * MIB);
         Reservation b = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 3 * MIB);
-        Account baos = ledger.ruleAccount("baos");
+        Account baos = ledger.control().ruleAccount("baos");
         assertEquals(9 * MIB, baos.used());
         assertEquals(2, baos.grants());
         QuotaExceededException e = assertThrows(QuotaExceededException.class,
@@ -122,13 +122,13 @@ class LedgerTest {
         Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
         byte[] buffer = new byte[(int) (6 * MIB)];
         r.bind(buffer);
-        assertEquals(6 * MIB, ledger.ruleAccount("r").used());
+        assertEquals(6 * MIB, ledger.control().ruleAccount("r").used());
         assertEquals(1, ledger.liveCharges());
         buffer = null;
         // The next growth that would not fit collects, waits for the references and is granted.
         Reservation again = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB);
         assertNotNull(again);
-        assertEquals(6 * MIB, ledger.ruleAccount("r").used());
+        assertEquals(6 * MIB, ledger.control().ruleAccount("r").used());
         assertEquals(0, ledger.liveCharges());
         assertTrue(ledger.forcedCollections() >= 1);
         again.abandon();
@@ -168,7 +168,7 @@ class LedgerTest {
         QuotaExceededException e = assertThrows(QuotaExceededException.class,
                 () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 6 * MIB));
         assertEquals("r", e.rule());
-        assertEquals(6 * MIB, ledger.ruleAccount("r").used());
+        assertEquals(6 * MIB, ledger.control().ruleAccount("r").used());
         assertEquals(6 * MIB, kept.length);
     }
 
@@ -204,25 +204,25 @@ class LedgerTest {
     void liveLimitChangesApplyAtOnceAndBadWritesChangeNothing() {
         Ledger ledger = Ledger.standalone(config().rule("r", "*", "", 100, -1).build(), TestConfigs.NO_COLLECTION);
         assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 200));
-        ledger.setRuleMaxBufferBytes("r", 1000);
+        ledger.control().setRuleMaxBufferBytes("r", 1000);
         assertNotNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 200));
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> ledger.setRuleMaxBufferBytes("r", -2));
+                () -> ledger.control().setRuleMaxBufferBytes("r", -2));
         assertTrue(bad.getMessage().contains("-2"), bad.getMessage());
-        assertEquals(1000, ledger.ruleMaxBufferBytes("r"));
-        assertThrows(IllegalArgumentException.class, () -> ledger.setRuleLimitBytes("nope", 5));
-        ledger.setRuleMaxBufferBytes("r", -1);
-        assertEquals(-1, ledger.ruleMaxBufferBytes("r"));
-        ledger.setGlobalLimitBytes(50);
+        assertEquals(1000, ledger.control().ruleMaxBufferBytes("r"));
+        assertThrows(IllegalArgumentException.class, () -> ledger.control().setRuleLimitBytes("nope", 5));
+        ledger.control().setRuleMaxBufferBytes("r", -1);
+        assertEquals(-1, ledger.control().ruleMaxBufferBytes("r"));
+        ledger.control().setGlobalLimitBytes(50);
         assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 51));
-        assertThrows(IllegalArgumentException.class, () -> ledger.setGlobalLimitBytes(-7));
-        assertEquals(50, ledger.globalLimitBytes());
+        assertThrows(IllegalArgumentException.class, () -> ledger.control().setGlobalLimitBytes(-7));
+        assertEquals(50, ledger.control().globalLimitBytes());
     }
 
     @Test
     void offModeDecidesNothing() {
         Ledger ledger = Ledger.standalone(config().rule("r", "*", "", 1, 1).build(), TestConfigs.NO_COLLECTION);
-        ledger.setMode(Mode.OFF);
+        ledger.control().setMode(Mode.OFF);
         assertNull(ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 1000));
         assertEquals(0, ledger.denials());
     }
@@ -232,11 +232,11 @@ class LedgerTest {
         Ledger ledger = Ledger.standalone(config().rule("keep", "*", "", -1, 100).rule("drop", "*", "", -1, 100).build(),
                 TestConfigs.NO_COLLECTION);
         Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 40);
-        List<List<String>> changes = ledger.reload(config().rule("keep", "*", "", -1, 50).rule("new", "*", "", -1, 10).build());
+        List<List<String>> changes = ledger.control().reload(config().rule("keep", "*", "", -1, 50).rule("new", "*", "", -1, 10).build());
         assertEquals(List.of("new"), changes.get(0));
         assertEquals(List.of("drop"), changes.get(1));
-        assertEquals(40, ledger.ruleAccount("keep").used());
-        assertNull(ledger.ruleAccount("drop"));
+        assertEquals(40, ledger.control().ruleAccount("keep").used());
+        assertNull(ledger.control().ruleAccount("drop"));
         assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 11));
         r.abandon();
     }
@@ -254,7 +254,7 @@ class LedgerTest {
         });
         hog.start();
         hog.join();
-        ledger.setHeapReserveBytes(everything); // from now on every tracked growth finds the heap "full"
+        ledger.control().setHeapReserveBytes(everything); // from now on every tracked growth finds the heap "full"
         Reservation innocent = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB);
         assertNotNull(innocent, "a thread holding little is not refused while another holds the most");
         innocent.abandon();
@@ -464,7 +464,7 @@ class LedgerTest {
             byte[] first = new byte[(int) (4 * MIB)];
             ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 4 * MIB).bind(first);
             // An 8 MiB window above everything live by the collector's figure.
-            ledger.setHeapReserveBytes(max - 8 * MIB);
+            ledger.control().setHeapReserveBytes(max - 8 * MIB);
             platform.live = 4 * MIB;
             ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 3 * MIB).bind(new byte[(int) (3 * MIB)]); // garbage at once
             assertEquals(1, ledger.forcedCollections(), "the budget's one collection: this thread holds the most");
@@ -533,7 +533,7 @@ class LedgerTest {
                     for (int i = 0; i < 20_000; i++) {
                         try {
                             Reservation r = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, 300);
-                            if (ledger.ruleAccount("r").used() > limit) {
+                            if (ledger.control().ruleAccount("r").used() > limit) {
                                 violations.incrementAndGet();
                             }
                             r.abandon();
@@ -550,8 +550,8 @@ class LedgerTest {
         }
         done.await();
         assertEquals(0, violations.get());
-        assertEquals(0, ledger.ruleAccount("r").used());
-        assertTrue(ledger.ruleAccount("r").peak() <= limit);
+        assertEquals(0, ledger.control().ruleAccount("r").used());
+        assertTrue(ledger.control().ruleAccount("r").peak() <= limit);
     }
 
     @Test

@@ -33,7 +33,7 @@ class NettyChargesTest {
     @Test
     void aGrowthIsChargedAsTheNewCapacityAloneAndItsReleaseCreditsAtOnce() {
         try (InstalledLedger hg = install(20 * MiB)) {
-            Account rule = hg.ledger.ruleAccount("netty");
+            Account rule = hg.ledger.control().ruleAccount("netty");
             Object buf = new Object();
             grow(buf, 4 * MiB, 8 * MiB);
             grow(buf, 8 * MiB, 16 * MiB); // 8 + 16 would break the limit; the 8 are freed by the growth itself
@@ -54,7 +54,7 @@ class NettyChargesTest {
     @Test
     void aRefusedGrowthLeavesThePreviousChargeInPlace() {
         try (InstalledLedger hg = install(20 * MiB)) {
-            Account rule = hg.ledger.ruleAccount("netty");
+            Account rule = hg.ledger.control().ruleAccount("netty");
             Object held = new Object();
             grow(held, 0, 8 * MiB);
             Object buf = new Object();
@@ -73,7 +73,7 @@ class NettyChargesTest {
     @Test
     void belowTrackMinNothingIsChargedAndAShrinkGivesTheChargeBack() {
         try (InstalledLedger hg = install(-1)) {
-            Account rule = hg.ledger.ruleAccount("netty");
+            Account rule = hg.ledger.control().ruleAccount("netty");
             Object buf = new Object();
             grow(buf, 256, 32 * 1024);
             assertEquals(0, rule.used());
@@ -87,7 +87,7 @@ class NettyChargesTest {
     @Test
     void anUnpooledHeapBufferKeepsItsOldArrayChargedUntilACollection() {
         try (InstalledLedger hg = install(-1)) {
-            Account rule = hg.ledger.ruleAccount("netty");
+            Account rule = hg.ledger.control().ruleAccount("netty");
             Object buf = new Object();
             GrowthHooks.nettyCapacity(buf, 0, 4 * MiB, Integer.MAX_VALUE, false, true);
             GrowthHooks.nettyCapacity(buf, 4 * MiB, 8 * MiB, Integer.MAX_VALUE, false, true);

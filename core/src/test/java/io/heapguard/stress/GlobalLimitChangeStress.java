@@ -43,7 +43,7 @@ public class GlobalLimitChangeStress {
 
     @Actor
     public void operator(ZZJ_Result r) {
-        ledger.setGlobalLimitBytes(70);
+        ledger.control().setGlobalLimitBytes(70);
         try {
             b = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
             r.r2 = true;

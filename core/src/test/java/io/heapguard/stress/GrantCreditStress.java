@@ -49,7 +49,7 @@ public class GrantCreditStress {
 
     @Arbiter
     public void balance(ZJJ_Result r) {
-        r.r2 = ledger.ruleAccount("r").used();
+        r.r2 = ledger.control().ruleAccount("r").used();
         r.r3 = ledger.global().used();
         if (asked != null) {
             asked.abandon();

@@ -57,8 +57,8 @@ public class LedgerBackOutStress {
 
     @Arbiter
     public void balance(ZZZ_Result r) {
-        long heap = ledger.ruleAccount("heap").used();
-        long direct = ledger.ruleAccount("direct").used();
+        long heap = ledger.control().ruleAccount("heap").used();
+        long direct = ledger.control().ruleAccount("direct").used();
         long global = ledger.global().used();
         r.r3 = heap == (r.r1 ? 60 : 0) && direct == (r.r2 ? 60 : 0) && global == heap + direct;
         // Reservations are thread-confined; the arbiter runs after both actors, so it may settle them.

@@ -51,7 +51,7 @@ public class LimitLoweredStress {
 
     @Actor
     public void operator(ZZJ_Result r) {
-        ledger.setRuleLimitBytes("r", 50);
+        ledger.control().setRuleLimitBytes("r", 50);
         try {
             operator = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 40);
             r.r2 = true;
@@ -62,7 +62,7 @@ public class LimitLoweredStress {
 
     @Arbiter
     public void held(ZZJ_Result r) {
-        long used = ledger.ruleAccount("r").used();
+        long used = ledger.control().ruleAccount("r").used();
         r.r3 = used == ledger.global().used() ? used : -used; // a mismatch with global shows as negative
         if (grower != null) {
             grower.abandon();

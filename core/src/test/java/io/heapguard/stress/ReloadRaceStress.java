@@ -46,7 +46,7 @@ public class ReloadRaceStress {
 
     @Actor
     public void reloader() {
-        ledger.reload(TestConfigs.config()
+        ledger.control().reload(TestConfigs.config()
                 .rule("r", "ByteBuffer.allocateDirect", "", -1, 80)
                 .rule("s", "ByteBuffer.allocate", "", -1, 10)
                 .build());
@@ -54,8 +54,8 @@ public class ReloadRaceStress {
 
     @Arbiter
     public void held(ZZJ_Result r) {
-        Account a = ledger.ruleAccount("r");
-        r.r2 = ledger.ruleAccount("s") != null && ledger.ruleLimitBytes("r") == 80
+        Account a = ledger.control().ruleAccount("r");
+        r.r2 = ledger.control().ruleAccount("s") != null && ledger.control().ruleLimitBytes("r") == 80
                 && a.used() == ledger.global().used();
         r.r3 = a.used();
         if (asked != null) {

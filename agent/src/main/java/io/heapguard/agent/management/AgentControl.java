@@ -7,6 +7,7 @@ import io.heapguard.config.HeapGuardConfig;
 import io.heapguard.config.Mode;
 import io.heapguard.internal.Units;
 import io.heapguard.ledger.Ledger;
+import io.heapguard.ledger.LiveControl;
 import io.heapguard.ledger.RateLimiter;
 import io.heapguard.ledger.Refusal;
 import io.heapguard.ledger.RefusalListener;
@@ -37,6 +38,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     private static final CompositeType REFUSAL_TYPE = refusalType();
 
     private final Ledger ledger;
+    private final LiveControl control;
     private final ConfigSources sources;
     private final String version;
     private final RuleBeans rules;
@@ -55,8 +57,9 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     AgentControl(Ledger ledger, ConfigSources sources, String version, RuleBeans rules) {
         super(new MBeanNotificationInfo(new String[] {DENIED}, Notification.class.getName(),
                 "A growth was refused (or would have been, in monitor mode); user data: " + String.join(", ", ITEMS)));
-        HeapGuardConfig config = ledger.config();
+        HeapGuardConfig config = ledger.control().config();
         this.ledger = ledger;
+        this.control = ledger.control();
         this.sources = sources;
         this.version = version;
         this.rules = rules;
@@ -113,17 +116,17 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
 
     @Override
     public String getMode() {
-        return ledger.mode().key();
+        return control.mode().key();
     }
 
     @Override
     public void setMode(String mode) {
         try {
-            ledger.setMode(Mode.parse(mode));
+            control.setMode(Mode.parse(mode));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Mode = '" + mode + "': " + e.getMessage());
         }
-        AgentProperties.mode(ledger.mode().key());
+        AgentProperties.mode(control.mode().key());
     }
 
     @Override
@@ -138,12 +141,12 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
 
     @Override
     public long getHeapReserveBytes() {
-        return ledger.heapReserveBytes();
+        return control.heapReserveBytes();
     }
 
     @Override
     public void setHeapReserveBytes(long bytes) {
-        ledger.setHeapReserveBytes(bytes);
+        control.setHeapReserveBytes(bytes);
     }
 
     @Override
@@ -153,7 +156,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
 
     @Override
     public String getHealth() {
-        HeapGuardConfig c = ledger.config();
+        HeapGuardConfig c = control.config();
         double rate = getRefusalRate();
         if (rate > c.healthMaxRefusalsPerSecond()) {
             return "DOWN: " + String.format(Locale.ROOT, "%.2f", rate) + " refusals/s over " + c.healthWindow().toSeconds()
@@ -200,7 +203,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
 
     @Override
     public String getConfigFile() {
-        return ledger.config().file() == null ? "" : ledger.config().file().toString();
+        return control.config().file() == null ? "" : control.config().file().toString();
     }
 
     @Override
@@ -250,7 +253,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
      * {@code ReloadFailures} and changes nothing.
      */
     synchronized void reloadOrThrow() throws ConfigException {
-        HeapGuardConfig before = ledger.config();
+        HeapGuardConfig before = control.config();
         HeapGuardConfig next;
         try {
             next = ConfigLoader.load(sources);
@@ -258,7 +261,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
             reloadFailures.incrementAndGet();
             throw e;
         }
-        List<List<String>> changes = ledger.reload(next);
+        List<List<String>> changes = control.reload(next);
         rules.apply(changes.get(0), changes.get(1));
         if (next.notifyMaxPerSecond() != before.notifyMaxPerSecond()) {
             RateLimiter old = notifications;
@@ -268,6 +271,6 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
         if (!next.healthWindow().equals(before.healthWindow())) {
             window = new RefusalWindow((int) Math.max(1, next.healthWindow().toSeconds()));
         }
-        AgentProperties.mode(ledger.mode().key());
+        AgentProperties.mode(control.mode().key());
     }
 }

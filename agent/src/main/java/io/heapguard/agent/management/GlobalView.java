@@ -1,22 +1,25 @@
 package io.heapguard.agent.management;
 
 import io.heapguard.ledger.Ledger;
+import io.heapguard.ledger.LiveControl;
 
 final class GlobalView implements GlobalMXBean {
     private final Ledger ledger;
+    private final LiveControl control;
 
     GlobalView(Ledger ledger) {
         this.ledger = ledger;
+        this.control = ledger.control();
     }
 
     @Override
     public long getLimitBytes() {
-        return ledger.globalLimitBytes();
+        return control.globalLimitBytes();
     }
 
     @Override
     public void setLimitBytes(long bytes) {
-        ledger.setGlobalLimitBytes(bytes);
+        control.setGlobalLimitBytes(bytes);
     }
 
     @Override

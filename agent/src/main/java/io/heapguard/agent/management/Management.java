@@ -77,9 +77,9 @@ public final class Management {
             System.getLogger("io.heapguard").log(System.Logger.Level.WARNING,
                     "heapguard: JMX beans not registered, limits still apply: " + e);
         }
-        if (agent != null && ledger.config().configWatch()) {
+        if (agent != null && ledger.control().config().configWatch()) {
             // Here, on the background thread, so that watching costs start-up nothing.
-            RulesFileWatcher.start(ledger.config().file(), agent);
+            RulesFileWatcher.start(ledger.control().config().file(), agent);
         }
     }
 

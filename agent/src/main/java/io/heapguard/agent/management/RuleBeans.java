@@ -25,7 +25,7 @@ final class RuleBeans {
     }
 
     void registerAll() throws JMException {
-        apply(ledger.ruleNames(), List.of());
+        apply(ledger.control().ruleNames(), List.of());
     }
 
     synchronized void apply(List<String> added, List<String> removed) {

@@ -2,19 +2,22 @@ package io.heapguard.agent.management;
 
 import io.heapguard.ledger.Account;
 import io.heapguard.ledger.Ledger;
+import io.heapguard.ledger.LiveControl;
 
 /** Reads through to the ledger by name, so a reload that changes the rule's limits is seen at once. */
 final class RuleView implements RuleMXBean {
     private final Ledger ledger;
+    private final LiveControl control;
     private final String name;
 
     RuleView(Ledger ledger, String name) {
         this.ledger = ledger;
+        this.control = ledger.control();
         this.name = name;
     }
 
     private Account account() {
-        Account a = ledger.ruleAccount(name);
+        Account a = control.ruleAccount(name);
         if (a == null) {
             throw new IllegalStateException("rule '" + name + "' has been removed by a reload");
         }
@@ -23,22 +26,22 @@ final class RuleView implements RuleMXBean {
 
     @Override
     public long getLimitBytes() {
-        return ledger.ruleLimitBytes(name);
+        return control.ruleLimitBytes(name);
     }
 
     @Override
     public void setLimitBytes(long bytes) {
-        ledger.setRuleLimitBytes(name, bytes);
+        control.setRuleLimitBytes(name, bytes);
     }
 
     @Override
     public long getMaxBufferBytes() {
-        return ledger.ruleMaxBufferBytes(name);
+        return control.ruleMaxBufferBytes(name);
     }
 
     @Override
     public void setMaxBufferBytes(long bytes) {
-        ledger.setRuleMaxBufferBytes(name, bytes);
+        control.setRuleMaxBufferBytes(name, bytes);
     }
 
     @Override

@@ -266,7 +266,7 @@ class ArrayTransformerTest {
 
         // the lock a refusal was thrown under is released; the class keeps working
         assertEquals(3, ((double[]) invoke(c, "locked", 3)).length);
-        assertEquals(0, ledger.ruleAccount("cap").used());
+        assertEquals(0, ledger.control().ruleAccount("cap").used());
         // a multianewarray counting only its first three dimensions: 2 x 2 x 2 references, the last level not
         assertEquals(2, ((long[][][][]) invoke(c, "four", 2, 2, 2, big)).length);
     }
@@ -375,7 +375,7 @@ class ArrayTransformerTest {
         QuotaExceededException e = refusal(() -> invoke(c, "buffers"), "buffers");
         assertEquals("com.example.Old", e.callSite().getClassName());
         assertEquals(5000 * 4 + 5000 * 5000 * 4L, e.requestedBytes(), "new int[5000][5000], refused");
-        assertEquals(5000 * 4, ledger.ruleAccount("cap").used(), "new Object[5000], granted and charged");
+        assertEquals(5000 * 4, ledger.control().ruleAccount("cap").used(), "new Object[5000], granted and charged");
     }
 
     @Test

@@ -42,8 +42,8 @@ public final class BalanceApp {
         long millis = Long.parseLong(args[0]);
         int workers = Integer.parseInt(args[1]);
         Ledger ledger = Ledger.current();
-        HeapGuardConfig original = ledger.config();
-        List<String> rules = ledger.ruleNames();
+        HeapGuardConfig original = ledger.control().config();
+        List<String> rules = ledger.control().ruleNames();
         result("rules", rules);
 
         Snapshot baseline = Snapshot.settle(ledger, rules, null);
@@ -55,7 +55,7 @@ public final class BalanceApp {
             while (!stop) {
                 sample(minimum, "global", ledger.global());
                 for (String r : rules) {
-                    Account a = ledger.ruleAccount(r);
+                    Account a = ledger.control().ruleAccount(r);
                     if (a != null) {
                         sample(minimum, r, a);
                     }
@@ -72,22 +72,22 @@ public final class BalanceApp {
             while (!stop) {
                 switch (rnd.nextInt(6)) {
                     case 0:
-                        ledger.setRuleLimitBytes("upload", (16 + rnd.nextInt(64)) * (long) MiB);
+                        ledger.control().setRuleLimitBytes("upload", (16 + rnd.nextInt(64)) * (long) MiB);
                         break;
                     case 1:
-                        ledger.setRuleMaxBufferBytes("upload", rnd.nextBoolean() ? -1 : (1 + rnd.nextInt(12)) * (long) MiB);
+                        ledger.control().setRuleMaxBufferBytes("upload", rnd.nextBoolean() ? -1 : (1 + rnd.nextInt(12)) * (long) MiB);
                         break;
                     case 2:
-                        ledger.setGlobalLimitBytes(rnd.nextBoolean() ? -1 : (32 + rnd.nextInt(96)) * (long) MiB);
+                        ledger.control().setGlobalLimitBytes(rnd.nextBoolean() ? -1 : (32 + rnd.nextInt(96)) * (long) MiB);
                         break;
                     case 3:
-                        ledger.setMode(rnd.nextInt(4) == 0 ? Mode.MONITOR : Mode.ENFORCE);
+                        ledger.control().setMode(rnd.nextInt(4) == 0 ? Mode.MONITOR : Mode.ENFORCE);
                         break;
                     case 4:
-                        ledger.reload(original);
+                        ledger.control().reload(original);
                         break;
                     default:
-                        ledger.setRuleLimitBytes("bufs", (4 + rnd.nextInt(48)) * (long) MiB);
+                        ledger.control().setRuleLimitBytes("bufs", (4 + rnd.nextInt(48)) * (long) MiB);
                 }
                 changes.incrementAndGet();
                 LockSupport.parkNanos(2_000_000L);
@@ -112,9 +112,9 @@ public final class BalanceApp {
         }
         control.join(10_000);
         sampler.join(10_000);
-        ledger.reload(original);
-        ledger.setMode(Mode.ENFORCE);
-        ledger.setGlobalLimitBytes(original.globalLimitBytes());
+        ledger.control().reload(original);
+        ledger.control().setMode(Mode.ENFORCE);
+        ledger.control().setGlobalLimitBytes(original.globalLimitBytes());
         result("live-changes", changes.get());
         result("outcomes", new TreeMap<>(outcomes));
         result("minimum", new TreeMap<>(minimum));
@@ -141,10 +141,10 @@ public final class BalanceApp {
 
         // what each keeps is known exactly; taken with the limits lifted, so that uncollected garbage cannot
         // refuse it (balance, not refusal, is checked here)
-        ledger.setGlobalLimitBytes(-1);
+        ledger.control().setGlobalLimitBytes(-1);
         for (String rule : rules) {
-            ledger.setRuleLimitBytes(rule, -1);
-            ledger.setRuleMaxBufferBytes(rule, -1);
+            ledger.control().setRuleLimitBytes(rule, -1);
+            ledger.control().setRuleMaxBufferBytes(rule, -1);
         }
         Expected kept = new Expected();
         List<Object> keep = new ArrayList<>();
@@ -157,7 +157,7 @@ public final class BalanceApp {
         inScope.add(ByteBuffer.allocate(MiB));
         kept.add("bufs", 2L * MiB, 2);
         threads.clear();
-        ledger.reload(original); // the original limits again; accounts carry what they hold
+        ledger.control().reload(original); // the original limits again; accounts carry what they hold
 
         Snapshot held = Snapshot.settle(ledger, rules, baseline.plus(kept));
         held.print("held");
@@ -209,7 +209,7 @@ public final class BalanceApp {
                 Snapshot next = new Snapshot();
                 next.map.put("global", ledger.global().used());
                 for (String r : rules) {
-                    next.map.put(r, ledger.ruleAccount(r).used());
+                    next.map.put(r, ledger.control().ruleAccount(r).used());
                 }
                 next.map.put("charges", ledger.liveCharges());
                 long heap = heapTracked(ledger);

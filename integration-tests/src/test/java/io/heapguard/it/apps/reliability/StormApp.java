@@ -119,7 +119,7 @@ public final class StormApp {
         }
 
         // monitor storm: would-be refusals are granted and logged, at most log.max-per-minute
-        ledger.setMode(Mode.MONITOR);
+        ledger.control().setMode(Mode.MONITOR);
         long suppressedBefore = ledger.suppressedLogLines();
         long deniedBefore = ledger.denials();
         stop = false;
@@ -137,7 +137,7 @@ public final class StormApp {
         heartbeat = null;
         worker = null;
         perSecond.clear();
-        ledger.setMode(Mode.ENFORCE);
+        ledger.control().setMode(Mode.ENFORCE);
 
         // short-lived threads: each refuses a few times and takes one tracked buffer, then dies
         long churnRefusals = churn(churnThreads);
@@ -187,14 +187,14 @@ public final class StormApp {
             try {
                 if (cap) {
                     ByteArrayOutputStream out = StormCalls.overCap(over);
-                    if (Ledger.current().mode() == Mode.ENFORCE) {
+                    if (Ledger.current().control().mode() == Mode.ENFORCE) {
                         unexpected.incrementAndGet(); // granted in enforce mode
                     } else if (out.size() == over.length) {
                         wouldBe.incrementAndGet();
                     }
                 } else {
                     ByteBuffer b = StormCalls.allocate(MiB);
-                    if (Ledger.current().mode() == Mode.ENFORCE) {
+                    if (Ledger.current().control().mode() == Mode.ENFORCE) {
                         unexpected.incrementAndGet();
                     } else if (b.capacity() == MiB) {
                         wouldBe.incrementAndGet();

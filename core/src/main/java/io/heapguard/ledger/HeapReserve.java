@@ -1,0 +1,88 @@
+package io.heapguard.ledger;
+
+/**
+ * The heap reserve ({@code heap.reserve}): keeps that much of the heap free for everyone by refusing the
+ * thread that fills it. It refuses only the thread that the last collection found holding the most (or a
+ * single growth larger than all it holds), and only while that collection showed the heap really that
+ * full: innocent threads keep working in the reserve, without waiting for a collection, while the one
+ * that fills the heap is stopped. Holdings are counted after a collection, so garbage an innocent thread
+ * churned through never makes it look like the culprit.
+ *
+ * <p>A growth of at least 1/{@link #PLACEMENT_SHARE} of the heap must also have room where the collector
+ * must put it ({@link Platform#placementRoom}). One that a collection proved has none is refused whoever
+ * asks: the alternative is an OutOfMemoryError in the same thread, after the collector has tried hard.
+ *
+ * <p>Collections are forced through the {@link Reclaimer}, which holds their budget and their verdicts.
+ */
+final class HeapReserve {
+    /** {@link #check}'s answer when the growth may go ahead. */
+    static final long GRANTED = -1;
+    /** Growths of at least 1/16 of the heap are checked against where the collector must place them. */
+    private static final long PLACEMENT_SHARE = 16;
+
+    private final Platform platform;
+    private final Reclaimer reclaimer;
+    private final long maxHeap;
+
+    HeapReserve(Platform platform, Reclaimer reclaimer, long maxHeap) {
+        this.platform = platform;
+        this.reclaimer = reclaimer;
+        this.maxHeap = maxHeap;
+    }
+
+    /**
+     * Whether {@code owner}'s growth from {@code current} to {@code requested} bytes leaves {@code reserve}
+     * bytes of the heap free.
+     *
+     * @return {@link #GRANTED}, or the heap in use that a refusal reports
+     */
+    long check(Account owner, long current, long requested, long reserve) {
+        boolean large = requested >= maxHeap / PLACEMENT_SHARE;
+        long capacity = platform.heapCapacity();
+        long room = capacity - reserve; // what live data may fill
+        long used = reclaimer.heapUsed();
+        boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
+        if (placeable && used + requested <= room) {
+            return GRANTED; // fits even counting the garbage
+        }
+        Reclaimer.Verdict v = reclaimer.verdict();
+        if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
+                && refusingLive(v, owner, requested, room) < 0) {
+            // ZGC and Shenandoah let the heap fill with garbage before they collect, so the heap in use says
+            // little, and two forced cycles cost much (and promote what they find): a recent collection's
+            // figure plus what the suspect took since decides instead.
+            return GRANTED;
+        }
+        if (v == null || !placeable || v.incriminates(owner, requested)) {
+            reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
+            v = reclaimer.verdict();
+        }
+        if (!placeable) {
+            long placement = platform.placementRoom(requested, current, reclaimer.heapUsed(), true);
+            if (placement < requested) {
+                return Math.max(0, maxHeap - placement);
+            }
+        }
+        long live = refusingLive(v, owner, requested, room);
+        if (live >= 0 && live != v.liveHeap) {
+            // Only what the suspect took since that collection tips it, and that may be garbage: refusing on
+            // garbage is a false refusal, so a collection confirms it (beyond the budget, rate-limited).
+            reclaimer.reclaim(v.epoch, true);
+            v = reclaimer.verdict();
+            live = refusingLive(v, owner, requested, room);
+        }
+        return live < 0 ? GRANTED : live + maxHeap - capacity;
+    }
+
+    /**
+     * The live heap on which {@code v} refuses this growth ({@code room} is what live data may fill), or -1
+     * when it grants it: there is no verdict, the asker is not its suspect, or the growth fits.
+     */
+    private static long refusingLive(Reclaimer.Verdict v, Account owner, long requested, long room) {
+        if (v == null || !v.incriminates(owner, requested)) {
+            return -1;
+        }
+        long live = v.liveHeapFor(owner);
+        return live + requested <= room ? -1 : live;
+    }
+}
