@@ -1,5 +1,7 @@
 package io.heapguard.ledger;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The heap reserve ({@code heap.reserve}): keeps that much of the heap free for everyone by refusing the
  * thread that fills it. It refuses only the thread that the last collection found holding the most (or a
@@ -13,6 +15,9 @@ package io.heapguard.ledger;
  * asks: the alternative is an OutOfMemoryError in the same thread, after the collector has tried hard.
  *
  * <p>Collections are forced through the {@link Reclaimer}, which holds their budget and their verdicts.
+ *
+ * <p>Reading the heap in use costs two calls into the VM, more than the rest of a grant. A reading that
+ * finds plenty of room therefore leaves {@link Slack}: bytes that later growths may take without a reading.
  */
 final class HeapReserve {
     /** {@link #check}'s answer when the growth may go ahead. */
@@ -23,6 +28,7 @@ final class HeapReserve {
     private final Platform platform;
     private final Reclaimer reclaimer;
     private final long maxHeap;
+    private volatile Slack slack = new Slack(-1, 0);
 
     HeapReserve(Platform platform, Reclaimer reclaimer, long maxHeap) {
         this.platform = platform;
@@ -38,13 +44,19 @@ final class HeapReserve {
      */
     long check(Account owner, long current, long requested, long reserve) {
         boolean large = requested >= maxHeap / PLACEMENT_SHARE;
+        if (!large && slack.take(requested, reserve)) {
+            return GRANTED;
+        }
         long capacity = platform.heapCapacity();
         long room = capacity - reserve; // what live data may fill
         long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
         if (placeable && used + requested <= room) {
+            long headroom = room - used - requested;
+            slack = new Slack(reserve, Math.min(headroom / 2, maxHeap / PLACEMENT_SHARE));
             return GRANTED; // fits even counting the garbage
         }
+        slack = new Slack(reserve, 0);
         Reclaimer.Verdict v = reclaimer.verdict();
         if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
                 && refusingLive(v, owner, requested, room) < 0) {
@@ -84,5 +96,25 @@ final class HeapReserve {
         }
         long live = v.liveHeapFor(owner);
         return live + requested <= room ? -1 : live;
+    }
+
+    /**
+     * What growths may still take without reading the heap, under the reserve it was measured against: half
+     * the headroom the last reading found beyond the reserve, and at most 1/16 of the heap. The reading is
+     * stale, so it only ever decides that no check is needed, never a refusal; every growth spends it, so
+     * what other threads allocate untracked meanwhile has the other half of the headroom before a reading
+     * is taken again. A full heap leaves none.
+     */
+    private static final class Slack extends AtomicLong {
+        private final long reserve;
+
+        Slack(long reserve, long bytes) {
+            super(bytes);
+            this.reserve = reserve;
+        }
+
+        boolean take(long bytes, long reserveNow) {
+            return reserve == reserveNow && get() >= bytes && addAndGet(-bytes) >= 0;
+        }
     }
 }
