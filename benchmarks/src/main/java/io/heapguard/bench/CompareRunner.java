@@ -274,7 +274,7 @@ public final class CompareRunner {
         s.println("  -wi N -w TIME   warm-up iterations and their length (default 3, 1s)");
         s.println("  -i N -r TIME    measurement iterations and their length (default 4, 1s)");
         s.println("  -only REGEX     only the benchmarks (Class.method) that match");
-        s.println("  -out DIR        where to write results.md/.csv/.json, jmh.log (default bench/results/jmh-jdkN)");
+        s.println("  -out DIR        where to write results.md/.csv/.json, jmh.log (default benchmarks/results/jmh-jdkN)");
         s.println("  -jvmArgs ARGS   extra JVM arguments for every fork");
         s.println("  -jfr            record every fork with JFR (settings=profile) into DIR/jfr/");
         s.println("  -quiet CORES    before each fork wait until the machine is busy on fewer cores (default 0.5; 0: off)");
@@ -306,7 +306,7 @@ public final class CompareRunner {
         }
         String jdk = jdkVersion(jvm);
         if (out == null) {
-            out = Paths.get("bench", "results", "jmh-jdk" + major(jdk));
+            out = Paths.get("benchmarks", "results", "jmh-jdk" + major(jdk));
         }
         Files.createDirectories(out);
         boolean needsAgent = false;

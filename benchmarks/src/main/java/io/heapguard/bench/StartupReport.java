@@ -17,12 +17,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Summarises {@code bench/startup.sh}'s hyperfine exports ({@code jdk<N>-<app>-r<round>.json}, rounds
+ * Summarises {@code benchmarks/scripts/startup.sh}'s hyperfine exports ({@code jdk<N>-<app>-r<round>.json}, rounds
  * pooled): per JDK and app, each configuration's median wall time with its interquartile range, the
  * time added to bare (difference of medians, 95% bootstrap interval), heapguard's added time against
  * OTel's, and the targets: heapguard adds at most 150 ms and at most a fifth of what OTel adds.
  *
- * <pre>java -cp benchmarks.jar io.heapguard.bench.StartupReport bench/results/startup</pre>
+ * <pre>java -cp benchmarks.jar io.heapguard.bench.StartupReport benchmarks/results/startup</pre>
  */
 public final class StartupReport {
     static final double TARGET_ADDED_MS = 150;
@@ -33,7 +33,7 @@ public final class StartupReport {
     }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Paths.get(args.length > 0 ? args[0] : "bench/results/startup");
+        Path dir = Paths.get(args.length > 0 ? args[0] : "benchmarks/results/startup");
         // jdk -> app -> config -> times (s)
         Map<String, Map<String, Map<String, List<Double>>>> data = new TreeMap<>();
         Pattern name = Pattern.compile("jdk(\\d+)-(\\w+)-r\\d+\\.json");

@@ -6,22 +6,22 @@
 #            otel (the OpenTelemetry Java agent, all exporters off so it never touches the network)
 #   JDKs:    17 (the default java) and Temurin 25
 # Each (JDK, app) is timed in two hyperfine rounds of RUNS/2 runs, in opposite command orders, pooled.
-# Results: bench/results/startup/jdk<N>-<app>-r<round>.{json,md}, classes.txt and summary.md (medians,
+# Results: benchmarks/results/startup/jdk<N>-<app>-r<round>.{json,md}, classes.txt and summary.md (medians,
 # added ms with bootstrap 95% intervals, heapguard's added time against OTel's, the targets).
 #
-# usage: bench/startup.sh [--runs N] [--warmup N] [--jdk17 PATH] [--jdk25 PATH] [--only-jdk 17|25]
-#                         [--apps "hello jetty"] [--out DIR] [--no-nice] [--no-quiet]
+# usage: benchmarks/scripts/startup.sh [--runs N] [--warmup N] [--jdk17 PATH] [--jdk25 PATH] [--only-jdk 17|25]
+#                                     [--apps "hello jetty"] [--out DIR] [--no-nice] [--no-quiet]
 # Build first: mvn -q -DskipTests package (from the repository root).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 RUNS=20
 WARMUP=3
 JDK17="${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}"
 JDK25="${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 ONLY_JDK=""
 APPS="hello jetty"
-OUT="$ROOT/bench/results/startup"
+OUT="$ROOT/benchmarks/results/startup"
 NICE=1
 QUIET=1
 
