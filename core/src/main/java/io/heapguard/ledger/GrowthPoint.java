@@ -42,7 +42,7 @@ public enum GrowthPoint {
         this.onHeap = onHeap;
     }
 
-    /** The name used in rules, the README's table and refusal messages. */
+    /** The name used in rules, the growth point table in docs/configuration.md and refusal messages. */
     public String targetName() {
         return targetName;
     }

@@ -25,7 +25,7 @@ final class Beans implements AutoCloseable {
     static final ObjectName AGENT = name("io.heapguard:type=Agent");
     static final ObjectName GLOBAL = name("io.heapguard:type=Global");
     private static final ObjectName RULES = name("io.heapguard:type=Rule,*");
-    /** heapguard registers its MBeans a moment after it starts (see the README): how long to wait for them. */
+    /** heapguard registers its MBeans a moment after it starts (see docs/monitoring.md): how long to wait for them. */
     private static final long REGISTRATION_WAIT_SECONDS = 20;
 
     final long pid;

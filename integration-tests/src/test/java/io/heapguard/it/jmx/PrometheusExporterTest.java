@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue #4: the real Prometheus JMX exporter agent ({@code io.prometheus.jmx:jmx_prometheus_javaagent}, from
- * Maven Central, version pinned in the root pom) runs beside heapguard with the rules the README prints
+ * Maven Central, version pinned in the root pom) runs beside heapguard with the rules docs/monitoring.md prints
  * ({@code src/test/resources/jmx/heapguard-exporter.yaml}) and serves heapguard's attributes over HTTP on
  * 127.0.0.1, each with the value a JMX client reads, and a live change in the next scrape.
  */

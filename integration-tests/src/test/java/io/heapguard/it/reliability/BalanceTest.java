@@ -49,8 +49,8 @@ class BalanceTest {
                 "refused.bufs", "refused.global", "refused.scope"}) {
             assertTrue(outcomes.contains(kind + "="), () -> "the run should include " + kind + "\n" + r.describe());
         }
-        // and, the run over, nothing live: a 1 MiB buffer is refused by nothing (the README: "an application whose
-        // live data fits is never refused because of garbage")
+        // and, the run over, nothing live: a 1 MiB buffer is refused by nothing (an application whose live data
+        // fits is never refused because of garbage: docs/how-it-works.md)
         r.assertResult("garbage.refused", 0);
     }
 }
