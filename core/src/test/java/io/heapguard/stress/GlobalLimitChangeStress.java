@@ -1,6 +1,5 @@
 package io.heapguard.stress;
 
-import io.heapguard.QuotaExceededException;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Reservation;
@@ -26,40 +25,26 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "both granted (over-commit), both refused, or global inexact")
 @State
 public class GlobalLimitChangeStress {
-    private final Ledger ledger = Ledger.standalone(TestConfigs.config().globalLimit(100).build(),
-            TestConfigs.NO_COLLECTION);
+    private final Ledger ledger = Grants.ledger(TestConfigs.config().globalLimit(100));
     private Reservation a;
     private Reservation b;
 
     @Actor
     public void grower(ZZJ_Result r) {
-        try {
-            a = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
-            r.r1 = true;
-        } catch (QuotaExceededException refused) {
-            r.r1 = false;
-        }
+        a = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 60);
+        r.r1 = a != null;
     }
 
     @Actor
     public void operator(ZZJ_Result r) {
         ledger.control().setGlobalLimitBytes(70);
-        try {
-            b = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
-            r.r2 = true;
-        } catch (QuotaExceededException refused) {
-            r.r2 = false;
-        }
+        b = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 60);
+        r.r2 = b != null;
     }
 
     @Arbiter
     public void held(ZZJ_Result r) {
         r.r3 = ledger.global().used();
-        if (a != null) {
-            a.abandon();
-        }
-        if (b != null) {
-            b.abandon();
-        }
+        Grants.abandon(a, b);
     }
 }

@@ -1,6 +1,5 @@
 package io.heapguard.stress;
 
-import io.heapguard.QuotaExceededException;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Reservation;
@@ -26,20 +25,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "over-commit, a lost credit or charge, or rule and global disagree")
 @State
 public class GrantCreditStress {
-    private final Ledger ledger = Ledger.standalone(TestConfigs.config()
-            .rule("r", "ByteBuffer.allocateDirect", "", -1, 100)
-            .build(), TestConfigs.NO_COLLECTION);
+    private final Ledger ledger = Grants.ledger(TestConfigs.config()
+            .rule("r", "ByteBuffer.allocateDirect", "", -1, 100));
     private final Reservation held = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
     private Reservation asked;
 
     @Actor
     public void grower(ZJJ_Result r) {
-        try {
-            asked = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
-            r.r1 = true;
-        } catch (QuotaExceededException refused) {
-            r.r1 = false;
-        }
+        asked = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 60);
+        r.r1 = asked != null;
     }
 
     @Actor
@@ -51,8 +45,6 @@ public class GrantCreditStress {
     public void balance(ZJJ_Result r) {
         r.r2 = ledger.control().ruleAccount("r").used();
         r.r3 = ledger.global().used();
-        if (asked != null) {
-            asked.abandon();
-        }
+        Grants.abandon(asked);
     }
 }

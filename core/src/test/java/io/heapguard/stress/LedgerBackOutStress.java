@@ -1,6 +1,5 @@
 package io.heapguard.stress;
 
-import io.heapguard.QuotaExceededException;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Reservation;
@@ -27,32 +26,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "an account left holding a refused charge, or both refused")
 @State
 public class LedgerBackOutStress {
-    private final Ledger ledger = Ledger.standalone(TestConfigs.config()
+    private final Ledger ledger = Grants.ledger(TestConfigs.config()
             .globalLimit(100)
             .rule("heap", "ByteBuffer.allocate", "", -1, 100)
-            .rule("direct", "ByteBuffer.allocateDirect", "", -1, 100)
-            .build(), TestConfigs.NO_COLLECTION);
+            .rule("direct", "ByteBuffer.allocateDirect", "", -1, 100));
     private Reservation first;
     private Reservation second;
 
     @Actor
     public void first(ZZZ_Result r) {
-        try {
-            first = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE, 0, 60);
-            r.r1 = true;
-        } catch (QuotaExceededException refused) {
-            r.r1 = false;
-        }
+        first = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE, 60);
+        r.r1 = first != null;
     }
 
     @Actor
     public void second(ZZZ_Result r) {
-        try {
-            second = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
-            r.r2 = true;
-        } catch (QuotaExceededException refused) {
-            r.r2 = false;
-        }
+        second = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 60);
+        r.r2 = second != null;
     }
 
     @Arbiter
@@ -62,11 +52,6 @@ public class LedgerBackOutStress {
         long global = ledger.global().used();
         r.r3 = heap == (r.r1 ? 60 : 0) && direct == (r.r2 ? 60 : 0) && global == heap + direct;
         // Reservations are thread-confined; the arbiter runs after both actors, so it may settle them.
-        if (first != null) {
-            first.abandon();
-        }
-        if (second != null) {
-            second.abandon();
-        }
+        Grants.abandon(first, second);
     }
 }

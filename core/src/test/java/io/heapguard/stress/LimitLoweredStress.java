@@ -1,6 +1,5 @@
 package io.heapguard.stress;
 
-import io.heapguard.QuotaExceededException;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
 import io.heapguard.ledger.Reservation;
@@ -33,42 +32,28 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "above the old limit, or the account does not hold what was granted")
 @State
 public class LimitLoweredStress {
-    private final Ledger ledger = Ledger.standalone(TestConfigs.config()
-            .rule("r", "ByteBuffer.allocateDirect", "", -1, 100)
-            .build(), TestConfigs.NO_COLLECTION);
+    private final Ledger ledger = Grants.ledger(TestConfigs.config()
+            .rule("r", "ByteBuffer.allocateDirect", "", -1, 100));
     private Reservation grower;
     private Reservation operator;
 
     @Actor
     public void grower(ZZJ_Result r) {
-        try {
-            grower = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
-            r.r1 = true;
-        } catch (QuotaExceededException refused) {
-            r.r1 = false;
-        }
+        grower = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 60);
+        r.r1 = grower != null;
     }
 
     @Actor
     public void operator(ZZJ_Result r) {
         ledger.control().setRuleLimitBytes("r", 50);
-        try {
-            operator = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 40);
-            r.r2 = true;
-        } catch (QuotaExceededException refused) {
-            r.r2 = false;
-        }
+        operator = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 40);
+        r.r2 = operator != null;
     }
 
     @Arbiter
     public void held(ZZJ_Result r) {
         long used = ledger.control().ruleAccount("r").used();
         r.r3 = used == ledger.global().used() ? used : -used; // a mismatch with global shows as negative
-        if (grower != null) {
-            grower.abandon();
-        }
-        if (operator != null) {
-            operator.abandon();
-        }
+        Grants.abandon(grower, operator);
     }
 }

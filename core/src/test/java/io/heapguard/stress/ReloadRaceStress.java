@@ -1,6 +1,5 @@
 package io.heapguard.stress;
 
-import io.heapguard.QuotaExceededException;
 import io.heapguard.ledger.Account;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
@@ -28,20 +27,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "the account lost or gained bytes across the reload, or the reload is not whole")
 @State
 public class ReloadRaceStress {
-    private final Ledger ledger = Ledger.standalone(TestConfigs.config()
-            .rule("r", "ByteBuffer.allocateDirect", "", -1, 100)
-            .build(), TestConfigs.NO_COLLECTION);
+    private final Ledger ledger = Grants.ledger(TestConfigs.config()
+            .rule("r", "ByteBuffer.allocateDirect", "", -1, 100));
     private final Reservation before = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 30);
     private Reservation asked;
 
     @Actor
     public void grower(ZZJ_Result r) {
-        try {
-            asked = ledger.reserve(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, 60);
-            r.r1 = true;
-        } catch (QuotaExceededException refused) {
-            r.r1 = false;
-        }
+        asked = Grants.tryReserve(ledger, GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 60);
+        r.r1 = asked != null;
     }
 
     @Actor
@@ -58,9 +52,7 @@ public class ReloadRaceStress {
         r.r2 = ledger.control().ruleAccount("s") != null && ledger.control().ruleLimitBytes("r") == 80
                 && a.used() == ledger.global().used();
         r.r3 = a.used();
-        if (asked != null) {
-            asked.abandon();
-        }
+        Grants.abandon(asked);
         before.abandon();
     }
 }
