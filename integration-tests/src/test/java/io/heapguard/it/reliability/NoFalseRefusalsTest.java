@@ -30,11 +30,7 @@ class NoFalseRefusalsTest {
 
     private static JvmResult run(Jdk jdk, String gc, boolean agent) {
         String name = "no-false-" + gc + (agent ? "-agent" : "-bare");
-        Jvm jvm = Jvm.on(jdk)
-                .defaults("-Xmx512m", Reliability.gcOption(gc), "-Xshare:auto")
-                .options(Reliability.gcLog(name, jdk))
-                .timeout(Reliability.timeout(90, 900))
-                .named(name);
+        Jvm jvm = Reliability.onCollector(jdk, gc, name, Reliability.timeout(90, 900), "-Xmx512m");
         if (agent) {
             jvm.agent();
         }

@@ -2,6 +2,7 @@ package io.heapguard.it.reliability;
 
 import io.heapguard.it.Build;
 import io.heapguard.it.Jdk;
+import io.heapguard.it.Jvm;
 import io.heapguard.it.JvmResult;
 
 import java.io.IOException;
@@ -49,6 +50,20 @@ final class Reliability {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A run named {@code name} on collector {@code gc} with {@code maxHeap} and {@code extraOptions}, its GC
+     * logged under its name, bounded by {@code timeout}; the caller adds the agent or not.
+     */
+    static Jvm onCollector(Jdk jdk, String gc, String name, Duration timeout, String maxHeap, String... extraOptions) {
+        List<String> defaults = new ArrayList<>(List.of(maxHeap, gcOption(gc), "-Xshare:auto"));
+        defaults.addAll(List.of(extraOptions));
+        return Jvm.on(jdk)
+                .defaults(defaults.toArray(new String[0]))
+                .options(gcLog(name, jdk))
+                .timeout(timeout)
+                .named(name);
     }
 
     /** The JVM options that select a collector, by the short name used in test names. */
