@@ -6,6 +6,7 @@ import io.heapguard.config.Mode;
 import io.heapguard.ledger.Account;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
+import io.heapguard.ledger.LiveControl;
 import io.heapguard.ledger.Reservation;
 import io.heapguard.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,7 @@ class LedgerWriteFuzzTest {
     void everyWriteIsAppliedExactlyWhenValidAndTheLedgerFollowsIt() {
         Random r = new Random(SEED);
         Ledger ledger = Ledger.standalone(config(true, 64, 200), TestConfigs.NO_COLLECTION);
+        LiveControl control = ledger.control();
         long maxHeap = ledger.maxHeapBytes();
         Model m = new Model();
         List<Held> held = new ArrayList<>();
@@ -90,7 +92,7 @@ class LedgerWriteFuzzTest {
                         String text = r.nextInt(3) == 0 ? MODES[r.nextInt(3)] : MODES[r.nextInt(MODES.length)];
                         Mode expected = parseOrNull(text);
                         kind = write(what + " Mode=" + HostileConfigFuzzTest.quote(text), expected != null,
-                                () -> ledger.control().setMode(Mode.parse(text)));
+                                () -> control.setMode(Mode.parse(text)));
                         if (expected != null) {
                             m.mode = expected;
                         }
@@ -99,7 +101,7 @@ class LedgerWriteFuzzTest {
                     case 1: {
                         long v = value(r, maxHeap);
                         boolean valid = v >= 0 && v <= maxHeap;
-                        kind = write(what + " HeapReserveBytes=" + v, valid, () -> ledger.control().setHeapReserveBytes(v));
+                        kind = write(what + " HeapReserveBytes=" + v, valid, () -> control.setHeapReserveBytes(v));
                         if (valid) {
                             m.heapReserve = v;
                         }
@@ -107,7 +109,7 @@ class LedgerWriteFuzzTest {
                     }
                     case 2: {
                         long v = value(r, maxHeap);
-                        kind = write(what + " Global LimitBytes=" + v, v >= -1, () -> ledger.control().setGlobalLimitBytes(v));
+                        kind = write(what + " Global LimitBytes=" + v, v >= -1, () -> control.setGlobalLimitBytes(v));
                         if (v >= -1) {
                             m.global = v;
                         }
@@ -118,7 +120,7 @@ class LedgerWriteFuzzTest {
                         String name = r.nextInt(8) == 0 ? "nope" : RULE;
                         boolean valid = v >= -1 && m.ruleExists && name.equals(RULE);
                         kind = write(what + " Rule " + name + " LimitBytes=" + v, valid,
-                                () -> ledger.control().setRuleLimitBytes(name, v));
+                                () -> control.setRuleLimitBytes(name, v));
                         if (valid) {
                             m.limit = v;
                         }
@@ -129,7 +131,7 @@ class LedgerWriteFuzzTest {
                         String name = r.nextInt(8) == 0 ? "nope" : RULE;
                         boolean valid = v >= -1 && m.ruleExists && name.equals(RULE);
                         kind = write(what + " Rule " + name + " MaxBufferBytes=" + v, valid,
-                                () -> ledger.control().setRuleMaxBufferBytes(name, v));
+                                () -> control.setRuleMaxBufferBytes(name, v));
                         if (valid) {
                             m.maxBuffer = v;
                         }
@@ -139,7 +141,7 @@ class LedgerWriteFuzzTest {
                         boolean keep = r.nextInt(4) > 0;
                         long mb = r.nextBoolean() ? -1 : r.nextInt(300);
                         long lim = mb < 0 || r.nextBoolean() ? r.nextInt(400) : -1;
-                        ledger.control().reload(config(keep, mb, lim));
+                        control.reload(config(keep, mb, lim));
                         if (keep && !m.ruleExists) {
                             m.generation++;
                             m.ruleUsed = 0;
@@ -183,15 +185,15 @@ class LedgerWriteFuzzTest {
             }
             counts.merge(kind, 1, Integer::sum);
             // the ledger reads back what the model says
-            assertEquals(m.mode, ledger.control().mode(), what);
-            assertEquals(m.heapReserve, ledger.control().heapReserveBytes(), what);
-            assertEquals(m.global, ledger.control().globalLimitBytes(), what);
+            assertEquals(m.mode, control.mode(), what);
+            assertEquals(m.heapReserve, control.heapReserveBytes(), what);
+            assertEquals(m.global, control.globalLimitBytes(), what);
             assertEquals(m.globalUsed, ledger.global().used(), () -> what + " global used");
-            Account rule = ledger.control().ruleAccount(RULE);
+            Account rule = control.ruleAccount(RULE);
             assertEquals(m.ruleExists, rule != null, what);
             if (rule != null) {
-                assertEquals(m.limit, ledger.control().ruleLimitBytes(RULE), what);
-                assertEquals(m.maxBuffer, ledger.control().ruleMaxBufferBytes(RULE), what);
+                assertEquals(m.limit, control.ruleLimitBytes(RULE), what);
+                assertEquals(m.maxBuffer, control.ruleMaxBufferBytes(RULE), what);
                 assertEquals(m.ruleUsed, rule.used(), () -> what + " rule used");
                 assertTrue(rule.used() >= 0, what);
             }
