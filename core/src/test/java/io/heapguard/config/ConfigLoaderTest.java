@@ -701,6 +701,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ofTwoVariablesNamingTheFileTheFirstByNameIsReadBeforeThePairIsRefused() throws IOException {
+        write("mdoe=monitor");
+        Path missing = dir.resolve("missing.properties");
+        ConfigException e = fails(null, Map.of(), Map.of("HEAPGUARD_CONFIG", file.toString(),
+                "HEAPGUARD_config", missing.toString()));
+        assertEquals("file " + file + " line 1: mdoe = 'monitor': unknown key; did you mean 'mode'?", e.getMessage());
+        write("mode=monitor");
+        e = fails(null, Map.of(), Map.of("HEAPGUARD_CONFIG", file.toString(), "HEAPGUARD_config", missing.toString()));
+        assertEquals("environment variable HEAPGUARD_config: config = '" + missing + "': also set by environment"
+                + " variable HEAPGUARD_CONFIG", e.getMessage());
+    }
+
+    @Test
     void aDirectoryIsNotARulesFile() {
         ConfigException e = fails("config=" + dir, Map.of(), Map.of());
         assertEquals("agent argument: config = '" + dir + "': the rules file " + dir.toAbsolutePath().normalize()
