@@ -1,425 +1,98 @@
 package io.heapguard.config;
 
-/**
- * The keys a configuration may set, how each source spells them, and "did you mean" for the rest.
- */
-final class Keys {
-    static final String MODE = "mode";
-    static final String HEAP_RESERVE = "heap.reserve";
-    static final String GLOBAL_LIMIT = "global.limit";
-    static final String TRACK_MIN = "track.min";
-    static final String ARRAYS_MIN = "arrays.min";
-    static final String ARRAYS_INCLUDE = "arrays.include";
-    static final String ARRAYS_EXCLUDE = "arrays.exclude";
-    static final String HEALTH_WINDOW = "health.window";
-    static final String HEALTH_MAX_REFUSAL_RATE = "health.max-refusal-rate";
-    static final String HEALTH_MIN_HEADROOM = "health.min-headroom";
-    static final String LOG_MAX_PER_MINUTE = "log.max-per-minute";
-    static final String NOTIFY_MAX_PER_SECOND = "notify.max-per-second";
-    static final String CONFIG = "config";
-    static final String CONFIG_WATCH = "config.watch";
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
-    /** Every key that is not part of a named group, in the order the documentation lists them. */
-    static final String[] FIXED = {
-            MODE, HEAP_RESERVE, GLOBAL_LIMIT, TRACK_MIN, ARRAYS_MIN, ARRAYS_INCLUDE, ARRAYS_EXCLUDE,
-            HEALTH_WINDOW, HEALTH_MAX_REFUSAL_RATE, HEALTH_MIN_HEADROOM, LOG_MAX_PER_MINUTE,
-            NOTIFY_MAX_PER_SECOND, CONFIG, CONFIG_WATCH};
+/**
+ * Every configuration key, each with its parser, its checks and its default, in the order the
+ * documentation lists them. Adding a key is one line here: every source reads it, the list of known
+ * keys and the suggestions for a mistyped key include it, and {@link HeapGuardConfig#get(Key)} returns
+ * it (a named accessor on {@link HeapGuardConfig} is only for the code that reads it often).
+ */
+public final class Keys {
+    private static final List<Key<?>> FIXED_KEYS = new ArrayList<>();
+    private static final List<Key<?>> RULE_KEYS = new ArrayList<>();
+    private static final List<Key<?>> SCOPE_KEYS = new ArrayList<>();
 
     static final String RULE = "rule";
     static final String SCOPE = "scope";
-    static final String TARGETS = "targets";
-    static final String CALLERS = "callers";
-    static final String MAX_BUFFER = "max-buffer";
-    static final String LIMIT = "limit";
-    static final String ENTRY = "entry";
-    static final String[] RULE_SUFFIXES = {TARGETS, CALLERS, MAX_BUFFER, LIMIT};
-    static final String[] SCOPE_SUFFIXES = {ENTRY, LIMIT};
 
-    static final String ENV_PREFIX = "HEAPGUARD_";
-    static final String PROPERTY_PREFIX = "heapguard.";
+    public static final Key<Mode> MODE = fixed("mode", "enforce", Values.MODE);
+    public static final Key<Long> HEAP_RESERVE = fixed("heap.reserve", "10%", Values.HEAP_RESERVE);
+    public static final Key<Long> GLOBAL_LIMIT = fixed("global.limit", "none", Values.LIMIT);
+    public static final Key<Long> TRACK_MIN = fixed("track.min", "64k", Values.SIZE);
+    public static final Key<Long> ARRAYS_MIN = fixed("arrays.min", "1m", Values.SIZE);
+    public static final Key<List<String>> ARRAYS_INCLUDE = fixed("arrays.include", "*", Values.GLOBS);
+    public static final Key<List<String>> ARRAYS_EXCLUDE = fixed("arrays.exclude", "", Values.GLOBS);
+    public static final Key<Duration> HEALTH_WINDOW = fixed("health.window", "60s", Values.DURATION);
+    public static final Key<Double> HEALTH_MAX_REFUSAL_RATE = fixed("health.max-refusal-rate", "1.0", Values.RATE);
+    public static final Key<Long> HEALTH_MIN_HEADROOM = fixed("health.min-headroom", "5%", Values.SIZE);
+    public static final Key<Integer> LOG_MAX_PER_MINUTE = fixed("log.max-per-minute", "60", Values.COUNT);
+    public static final Key<Integer> NOTIFY_MAX_PER_SECOND = fixed("notify.max-per-second", "10", Values.COUNT);
+    /** The rules file; named by the agent argument, a system property or the environment, never by the file. */
+    public static final Key<Path> CONFIG = fixed("config", null, Values.PATH);
+    /** Not valid in the rules file: a file cannot switch off the watching that would see it change back. */
+    public static final Key<Boolean> CONFIG_WATCH = fixed("config.watch", "true", Values.BOOLEAN);
 
-    static final int FIXED_KIND = 0;
-    static final int RULE_KIND = 1;
-    static final int SCOPE_KIND = 2;
+    public static final Key<List<String>> RULE_TARGETS = rule("targets", "*", Values.TARGETS);
+    public static final Key<List<String>> RULE_CALLERS = rule("callers", "", Values.GLOBS);
+    public static final Key<Long> RULE_MAX_BUFFER = rule("max-buffer", "none", Values.LIMIT);
+    public static final Key<Long> RULE_LIMIT = rule("limit", "none", Values.LIMIT);
 
-    private static final String KNOWN = "known keys: mode, heap.reserve, global.limit, track.min, arrays.min,"
-            + " arrays.include, arrays.exclude, health.window, health.max-refusal-rate, health.min-headroom,"
-            + " log.max-per-minute, notify.max-per-second, config, config.watch,"
-            + " rule.<name>.targets|callers|max-buffer|limit, scope.<name>.entry|limit";
+    /** Required: a scope without it is an error. */
+    public static final Key<String[]> SCOPE_ENTRY = scope("entry", Values.METHOD);
+    /** Required: a scope without it is an error. */
+    public static final Key<Long> SCOPE_LIMIT = scope("limit", Values.SIZE);
+
+    /** Every key that is not part of a named group. */
+    static final List<Key<?>> FIXED = Collections.unmodifiableList(FIXED_KEYS);
+    /** The keys of a {@code rule.<name>.*} group. */
+    static final List<Key<?>> RULES = Collections.unmodifiableList(RULE_KEYS);
+    /** The keys of a {@code scope.<name>.*} group. */
+    static final List<Key<?>> SCOPES = Collections.unmodifiableList(SCOPE_KEYS);
 
     private Keys() {
     }
 
-    /** A key understood: a fixed key, or a suffix of a named rule or scope. */
-    static final class Key {
-        final int kind;
-        /** For a rule or scope: its name (from the environment, possibly not yet matched); else null. */
-        final String group;
-        /** For a fixed key, the key; for a rule or scope, the suffix ({@code max-buffer}). */
-        final String suffix;
-
-        Key(int kind, String group, String suffix) {
-            this.kind = kind;
-            this.group = group;
-            this.suffix = suffix;
-        }
-
-        String key() {
-            switch (kind) {
-                case RULE_KIND:
-                    return RULE + "." + group + "." + suffix;
-                case SCOPE_KIND:
-                    return SCOPE + "." + group + "." + suffix;
-                default:
-                    return suffix;
-            }
-        }
-
-        /** The key with the name replaced by {@code *}, which selects how the value is parsed. */
-        String type() {
-            switch (kind) {
-                case RULE_KIND:
-                    return "rule.*." + suffix;
-                case SCOPE_KIND:
-                    return "scope.*." + suffix;
-                default:
-                    return suffix;
-            }
-        }
+    private static <T> Key<T> fixed(String name, String defaultText, Key.Parser<T> parser) {
+        Key<T> key = new Key<>(null, name, defaultText, parser);
+        FIXED_KEYS.add(key);
+        return key;
     }
 
-    /**
-     * Understands a key as written in a rules file, an agent argument or (without its prefix) a
-     * system property.
-     *
-     * @param prefix how the source spells keys before the key itself ({@code heapguard.} for system
-     *               properties), used in suggestions
-     * @throws IllegalArgumentException whose message says why the key is not known, with a suggestion
-     */
-    static Key classify(String key, String prefix) {
-        for (String f : FIXED) {
-            if (f.equals(key)) {
-                return new Key(FIXED_KIND, null, f);
-            }
-        }
-        int kind = key.startsWith(RULE + ".") ? RULE_KIND : key.startsWith(SCOPE + ".") ? SCOPE_KIND : -1;
-        if (kind >= 0) {
-            String word = kind == RULE_KIND ? RULE : SCOPE;
-            String[] suffixes = kind == RULE_KIND ? RULE_SUFFIXES : SCOPE_SUFFIXES;
-            String rest = key.substring(word.length() + 1);
-            int dot = rest.lastIndexOf('.');
-            if (dot < 0) {
-                String base = rest.isEmpty() ? prefix + word + ".<name>" : prefix + key;
-                throw new IllegalArgumentException("incomplete key; expected " + alternatives(base, suffixes));
-            }
-            String name = rest.substring(0, dot);
-            String suffix = rest.substring(dot + 1);
-            if (!contains(suffixes, suffix)) {
-                String near = nearest(suffix, suffixes);
-                if (near != null) {
-                    throw new IllegalArgumentException("unknown key; did you mean '" + prefix + word + "." + name
-                            + "." + near + "'?");
+    private static <T> Key<T> rule(String suffix, String defaultText, Key.Parser<T> parser) {
+        Key<T> key = new Key<>(RULE, suffix, defaultText, parser);
+        RULE_KEYS.add(key);
+        return key;
+    }
+
+    private static <T> Key<T> scope(String suffix, Key.Parser<T> parser) {
+        Key<T> key = new Key<>(SCOPE, suffix, null, parser);
+        SCOPE_KEYS.add(key);
+        return key;
+    }
+
+    /** The keys of the group {@code rule} or {@code scope}. */
+    static List<Key<?>> ofGroup(String group) {
+        return RULE.equals(group) ? RULES : SCOPES;
+    }
+
+    /** The key named as {@link Key#name()} spells it ({@code rule.*.limit}), or {@code null}. */
+    static Key<?> byName(String name) {
+        List<List<Key<?>>> all = new ArrayList<>(3);
+        all.add(FIXED);
+        all.add(RULES);
+        all.add(SCOPES);
+        for (List<Key<?>> keys : all) {
+            for (Key<?> key : keys) {
+                if (key.name().equals(name)) {
+                    return key;
                 }
-                throw new IllegalArgumentException("unknown key; expected "
-                        + alternatives(prefix + word + "." + name, suffixes));
-            }
-            String bad = nameProblem(word, name);
-            if (bad != null) {
-                throw new IllegalArgumentException(bad);
-            }
-            return new Key(kind, name, suffix);
-        }
-        throw new IllegalArgumentException(unknown(key, prefix));
-    }
-
-    /** The reason for an unknown key, with the nearest known key when there is one. */
-    private static String unknown(String key, String prefix) {
-        if (key.isEmpty()) {
-            return "empty key; " + KNOWN;
-        }
-        if (key.startsWith(PROPERTY_PREFIX)) {
-            String inner = key.substring(PROPERTY_PREFIX.length());
-            if (isKnownShape(inner)) {
-                return "unknown key; did you mean '" + prefix + inner + "'? (the '" + PROPERTY_PREFIX
-                        + "' prefix is only for system properties)";
-            }
-        }
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String f : FIXED) {
-            int d = distance(key, f);
-            if (d < bestDistance && close(d, f)) {
-                best = f;
-                bestDistance = d;
-            }
-        }
-        // rules.x.limit, rlue.x.max-bufer, scop.x.entry
-        int first = key.indexOf('.');
-        int last = key.lastIndexOf('.');
-        if (first > 0 && last > first + 1 && last < key.length() - 1) {
-            String head = key.substring(0, first);
-            String name = key.substring(first + 1, last);
-            String suffix = key.substring(last + 1);
-            String[] words = {RULE, SCOPE};
-            for (String word : words) {
-                int dh = distance(head, word);
-                if (dh > 1 && !(dh == 2 && head.length() > 4)) {
-                    continue;
-                }
-                String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
-                for (String s : suffixes) {
-                    int ds = distance(suffix, s);
-                    if (close(ds, s) && dh + ds < bestDistance) {
-                        best = word + "." + name + "." + s;
-                        bestDistance = dh + ds;
-                    }
-                }
-            }
-        }
-        if (best != null) {
-            return "unknown key; did you mean '" + prefix + best + "'?";
-        }
-        return "unknown key; " + KNOWN;
-    }
-
-    private static boolean isKnownShape(String key) {
-        try {
-            classify(key, "");
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    /** The key an environment variable sets; the name of a rule or scope is as written, to be matched later. */
-    static Key classifyEnv(String variable) {
-        String rest = variable.substring(ENV_PREFIX.length());
-        String up = asciiUpper(rest);
-        for (String f : FIXED) {
-            if (env(f).equals(up)) {
-                return new Key(FIXED_KIND, null, f);
-            }
-        }
-        String[] words = {RULE, SCOPE};
-        for (String word : words) {
-            String w = env(word) + "_";
-            if (!up.startsWith(w)) {
-                continue;
-            }
-            String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
-            String tail = rest.substring(w.length());
-            String tailUp = up.substring(w.length());
-            for (String s : suffixes) {
-                String es = "_" + env(s);
-                if (tailUp.endsWith(es) && tailUp.length() > es.length()) {
-                    String name = tail.substring(0, tail.length() - es.length());
-                    String bad = nameProblem(word, name);
-                    if (bad != null) {
-                        throw new IllegalArgumentException(bad);
-                    }
-                    return new Key(RULE.equals(word) ? RULE_KIND : SCOPE_KIND, name, s);
-                }
-            }
-            String near = nearestEnvGroupKey(tailUp, suffixes);
-            if (near != null) {
-                throw new IllegalArgumentException("unknown variable; did you mean '" + ENV_PREFIX + w + near + "'?");
-            }
-            throw new IllegalArgumentException("unknown variable; expected " + ENV_PREFIX + w + "<NAME>_"
-                    + envAlternatives(suffixes));
-        }
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String f : FIXED) {
-            String e = env(f);
-            int d = distance(up, e);
-            if (d < bestDistance && close(d, e)) {
-                best = ENV_PREFIX + e;
-                bestDistance = d;
-            }
-        }
-        for (String word : words) {
-            // RULES_UPLOAD_LIMIT, SCOPES_X_ENTRY
-            int us = up.indexOf('_');
-            if (us > 0 && distance(up.substring(0, us), env(word)) == 1) {
-                String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
-                String near = nearestEnvGroupKey(up.substring(us + 1), suffixes);
-                if (near != null && best == null) {
-                    best = ENV_PREFIX + env(word) + "_" + near;
-                }
-            }
-        }
-        if (best != null) {
-            return fail("unknown variable; did you mean '" + best + "'?");
-        }
-        return fail("unknown variable; expected HEAPGUARD_ followed by a key with dots and dashes as _,"
-                + " e.g. HEAPGUARD_MODE, HEAPGUARD_HEAP_RESERVE or HEAPGUARD_RULE_<NAME>_MAX_BUFFER");
-    }
-
-    private static Key fail(String reason) {
-        throw new IllegalArgumentException(reason);
-    }
-
-    /** For {@code UPLOAD_MAXBUFFER}: {@code UPLOAD_MAX_BUFFER}; null when no split is close to a suffix. */
-    private static String nearestEnvGroupKey(String tailUp, String[] suffixes) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (int i = tailUp.indexOf('_'); i > 0; i = tailUp.indexOf('_', i + 1)) {
-            String name = tailUp.substring(0, i);
-            String suffix = tailUp.substring(i + 1);
-            for (String s : suffixes) {
-                String es = env(s);
-                int d = distance(suffix, es);
-                if (d < bestDistance && close(d, es)) {
-                    best = name + "_" + es;
-                    bestDistance = d;
-                }
-            }
-        }
-        return best;
-    }
-
-    /** What is wrong with the name of a rule or scope, or {@code null}. */
-    static String nameProblem(String word, String name) {
-        if (name.isEmpty()) {
-            return "missing " + word + " name";
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-                    || c == '-';
-            if (!ok) {
-                return "invalid " + word + " name '" + name + "' (letters, digits, '_' and '-' only)";
             }
         }
         return null;
-    }
-
-    /** How the environment spells a key: {@code health.max-refusal-rate} is {@code HEALTH_MAX_REFUSAL_RATE}. */
-    static String env(String key) {
-        return asciiUpper(key).replace('.', '_').replace('-', '_');
-    }
-
-    /** Upper case of ASCII letters only, so that the length never changes. */
-    static String asciiUpper(String s) {
-        char[] cs = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'a' && c <= 'z') {
-                if (cs == null) {
-                    cs = s.toCharArray();
-                }
-                cs[i] = (char) (c - 'a' + 'A');
-            }
-        }
-        return cs == null ? s : new String(cs);
-    }
-
-    /** Lower case of ASCII letters only. */
-    static String asciiLower(String s) {
-        char[] cs = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                if (cs == null) {
-                    cs = s.toCharArray();
-                }
-                cs[i] = (char) (c - 'A' + 'a');
-            }
-        }
-        return cs == null ? s : new String(cs);
-    }
-
-    private static String alternatives(String base, String[] suffixes) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < suffixes.length; i++) {
-            if (i > 0) {
-                sb.append(i == suffixes.length - 1 ? " or " : ", ");
-            }
-            sb.append(base).append('.').append(suffixes[i]);
-        }
-        return sb.toString();
-    }
-
-    private static String envAlternatives(String[] suffixes) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < suffixes.length; i++) {
-            if (i > 0) {
-                sb.append('|');
-            }
-            sb.append(env(suffixes[i]));
-        }
-        return sb.toString();
-    }
-
-    static boolean contains(String[] values, String v) {
-        for (String s : values) {
-            if (s.equals(v)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The value closest to {@code s}, if close enough to be a likely typo; else {@code null}. */
-    static String nearest(String s, String[] values) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String v : values) {
-            int d = distance(s, v);
-            if (d < bestDistance && close(d, v)) {
-                best = v;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    /** Whether an edit distance to {@code candidate} is small enough to suggest it. */
-    static boolean close(int distance, String candidate) {
-        return distance <= 2 && distance * 3 <= candidate.length();
-    }
-
-    /**
-     * Edit distance (Levenshtein, a swap of neighbours counting as one edit) ignoring ASCII case, with {@code -}, {@code _} and {@code .} counted as
-     * equal (they are the usual slips between the sources' spellings); capped for long inputs.
-     */
-    static int distance(String a, String b) {
-        if (Math.abs(a.length() - b.length()) > 2 || a.length() > 200) {
-            return Integer.MAX_VALUE / 2;
-        }
-        int[] before = new int[b.length() + 1];
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            char ca = fold(a.charAt(i - 1));
-            for (int j = 1; j <= b.length(); j++) {
-                char cb = fold(b.charAt(j - 1));
-                int cost = ca == cb ? 0 : 1;
-                int d = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-                if (i > 1 && j > 1 && ca == fold(b.charAt(j - 2)) && fold(a.charAt(i - 2)) == cb) {
-                    d = Math.min(d, before[j - 2] + 1); // two neighbours swapped
-                }
-                cur[j] = d;
-            }
-            int[] t = before;
-            before = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
-
-    private static char fold(char c) {
-        if (c >= 'A' && c <= 'Z') {
-            return (char) (c - 'A' + 'a');
-        }
-        if (c == '_' || c == '.') {
-            return '-';
-        }
-        return c;
     }
 }

@@ -365,8 +365,12 @@ class ConfigLoaderTest {
         env.put("HEAPGUARD_LOG_MAX_PER_MINUTE", "7");
         env.put("HEAPGUARD_NOTIFY_MAX_PER_SECOND", "8");
         HeapGuardConfig c = load(null, Map.of(), env);
-        assertEquals(new HeapGuardConfig(Mode.MONITOR, 1024, 1L << 30, 2048, List.of(), 3072, List.of("a.*"),
-                List.of("b.*"), List.of(), Duration.ofMinutes(5), 2.5, 4096, 7, 8, null, false), c);
+        assertEquals(ConfigLoader.defaults(HEAP).with(Keys.MODE, Mode.MONITOR).with(Keys.HEAP_RESERVE, 1024L)
+                .with(Keys.GLOBAL_LIMIT, 1L << 30).with(Keys.TRACK_MIN, 2048L).with(Keys.ARRAYS_MIN, 3072L)
+                .with(Keys.ARRAYS_INCLUDE, List.of("a.*")).with(Keys.ARRAYS_EXCLUDE, List.of("b.*"))
+                .with(Keys.HEALTH_WINDOW, Duration.ofMinutes(5)).with(Keys.HEALTH_MAX_REFUSAL_RATE, 2.5)
+                .with(Keys.HEALTH_MIN_HEADROOM, 4096L).with(Keys.LOG_MAX_PER_MINUTE, 7)
+                .with(Keys.NOTIFY_MAX_PER_SECOND, 8), c);
     }
 
     @Test
@@ -694,6 +698,19 @@ class ConfigLoaderTest {
         e = fails(null, Map.of(), Map.of("HEAPGUARD_CONFIG", missing.toString()));
         assertEquals("environment variable HEAPGUARD_CONFIG: config = '" + missing + "': no rules file " + missing,
                 e.getMessage());
+    }
+
+    @Test
+    void ofTwoVariablesNamingTheFileTheFirstByNameIsReadBeforeThePairIsRefused() throws IOException {
+        write("mdoe=monitor");
+        Path missing = dir.resolve("missing.properties");
+        ConfigException e = fails(null, Map.of(), Map.of("HEAPGUARD_CONFIG", file.toString(),
+                "HEAPGUARD_config", missing.toString()));
+        assertEquals("file " + file + " line 1: mdoe = 'monitor': unknown key; did you mean 'mode'?", e.getMessage());
+        write("mode=monitor");
+        e = fails(null, Map.of(), Map.of("HEAPGUARD_CONFIG", file.toString(), "HEAPGUARD_config", missing.toString()));
+        assertEquals("environment variable HEAPGUARD_config: config = '" + missing + "': also set by environment"
+                + " variable HEAPGUARD_CONFIG", e.getMessage());
     }
 
     @Test

@@ -1,12 +1,13 @@
 package io.heapguard.testing;
 
+import io.heapguard.config.ConfigLoader;
 import io.heapguard.config.HeapGuardConfig;
+import io.heapguard.config.Keys;
 import io.heapguard.config.Mode;
 import io.heapguard.config.RuleConfig;
 import io.heapguard.ledger.Platform;
 
 import java.lang.reflect.Method;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,8 +50,9 @@ public final class TestConfigs {
     }
 
     public HeapGuardConfig build() {
-        return new HeapGuardConfig(mode, heapReserve, globalLimit, trackMin, rules, 1 << 20, List.of("*"), List.of(),
-                List.of(), Duration.ofSeconds(60), 1.0, 0, 60, 10, null, false);
+        // The defaults of an unknown heap: every share of it (heap.reserve, health.min-headroom) is 0.
+        return ConfigLoader.defaults(0).with(Keys.MODE, mode).with(Keys.HEAP_RESERVE, heapReserve)
+                .with(Keys.GLOBAL_LIMIT, globalLimit).with(Keys.TRACK_MIN, trackMin).withRules(rules);
     }
 
     /** A platform that waits for the JDK's reference handler, as the agent's does (needs --add-exports). */

@@ -4,6 +4,7 @@ import io.heapguard.ledger.FastLimit;
 import io.heapguard.QuotaExceededException;
 import io.heapguard.config.ConfigLoader;
 import io.heapguard.config.HeapGuardConfig;
+import io.heapguard.config.Keys;
 import io.heapguard.config.Mode;
 import io.heapguard.config.RuleConfig;
 import io.heapguard.fixtures.arrays.Allocations;
@@ -109,10 +110,9 @@ class ArrayTransformerTest {
 
     /** A ledger with rule {@code cap}: targets {@code array}, max-buffer 64 KiB; {@code arrays.min} 1 KiB. */
     private static Ledger installLedger(Mode mode) {
-        HeapGuardConfig d = ConfigLoader.defaults(Runtime.getRuntime().maxMemory());
-        HeapGuardConfig config = new HeapGuardConfig(mode, 0, -1, 1,
-                List.of(new RuleConfig("cap", List.of("array"), List.of(), MAX_BUFFER, -1)), KIB, List.of("*"),
-                List.of(), List.of(), d.healthWindow(), d.healthMaxRefusalsPerSecond(), 0, 60, 10, null, false);
+        HeapGuardConfig config = ConfigLoader.defaults(0).with(Keys.MODE, mode).with(Keys.TRACK_MIN, 1L)
+                .with(Keys.ARRAYS_MIN, (long) KIB)
+                .withRules(List.of(new RuleConfig("cap", List.of("array"), List.of(), MAX_BUFFER, -1)));
         Ledger ledger = Ledger.install(config, Platform.NONE);
         ArrayHooks.install(KIB, 4);
         return ledger;
