@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stands in for {@code io.heapguard.internal.GrowthHooks} in the shaded copy of Netty that
+ * Stands in for {@code io.heapguard.internal.NettyHooks} in the shaded copy of Netty that
  * {@link NettyTransformerTest} weaves: the same Netty hooks, recording each call, throwing {@link #refusal}
  * from a growth when set.
  */
