@@ -69,23 +69,13 @@ public final class GrowthHooks {
     /**
      * Entry of {@code ByteBuffer.allocateDirect(int)}. Netty's own calls (an arena's chunk, an unpooled direct
      * buffer's memory) are left to growth point {@code netty.ByteBuf}, which charges the buffers that use the
-     * memory; a stack walk tells them apart once Netty's buffers are in use, past the fast path only.
+     * memory: the agent makes them through {@link NettyHooks#allocateDirect}, which marks the thread meanwhile.
      */
     public static Object allocateDirect(int capacity) {
-        if (capacity < FastLimit.bytes()) {
-            return null;
-        }
-        if (nettyInUse && Ledger.calledByNetty()) {
+        if (capacity < FastLimit.bytes() || NettyHooks.allocatingDirect()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, capacity);
-    }
-
-    /** Set once the agent has woven a Netty buffer class: from then on Netty may ask for direct memory. */
-    private static volatile boolean nettyInUse;
-
-    public static void markNettyInUse() {
-        nettyInUse = true;
     }
 
     /** After a granted growth: ties the charge to the object it paid for. Accepts {@code null} reservations. */

@@ -1,5 +1,7 @@
 package io.heapguard.internal;
 
+import java.nio.ByteBuffer;
+
 import io.heapguard.ledger.FastLimit;
 import io.heapguard.ledger.GrowthPoint;
 import io.heapguard.ledger.Ledger;
@@ -92,4 +94,36 @@ public final class NettyHooks {
             Ledger.releaseOwner(buf);
         }
     }
+
+    /**
+     * Replaces {@code ByteBuffer.allocateDirect(int)} in Netty's classes (an arena's chunk, an unpooled direct
+     * buffer's memory): that memory is charged as the buffers that use it grow, at growth point
+     * {@code netty.ByteBuf}, so the {@code ByteBuffer.allocateDirect} hook is told to leave it alone. The mark is
+     * set whatever the size, so a fast limit changed meanwhile cannot make the hook charge it; a thread-local
+     * look-up is small beside what a direct allocation costs (a cleaner, the JDK's direct memory accounting).
+     */
+    public static ByteBuffer allocateDirect(int capacity) {
+        boolean[] allocating = ALLOCATING_DIRECT.get();
+        allocating[0] = true;
+        try {
+            return ByteBuffer.allocateDirect(capacity);
+        } finally {
+            allocating[0] = false;
+        }
+    }
+
+    /**
+     * Whether this thread is in Netty's {@code ByteBuffer.allocateDirect} (see {@link #allocateDirect}); asked by
+     * the {@code ByteBuffer.allocateDirect} hook past its fast path only.
+     */
+    public static boolean allocatingDirect() {
+        return ALLOCATING_DIRECT.get()[0];
+    }
+
+    private static final ThreadLocal<boolean[]> ALLOCATING_DIRECT = new ThreadLocal<boolean[]>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
 }
