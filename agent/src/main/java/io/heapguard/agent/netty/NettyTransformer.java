@@ -22,12 +22,13 @@ import org.objectweb.asm.Opcodes;
 /**
  * Weaves {@link NettyHook}s into Netty's buffer classes as any class loader defines them: classes named
  * {@code io/netty/buffer/X} or, shaded, {@code <prefix>/io/netty/buffer/X}
- * ({@code io/grpc/netty/shaded/io/netty/buffer/PooledByteBuf}). Any other class costs a look at its name.
+ * ({@code io/grpc/netty/shaded/io/netty/buffer/PooledByteBuf}).
  *
  * <p>In the classes of Netty's that take direct memory ({@link #allocatesDirectMemory}), every
  * {@code ByteBuffer.allocateDirect(int)} is replaced by {@code NettyHooks.allocateDirect(int)}: that memory (an
  * arena's chunk, an unpooled direct buffer's) is charged to the buffers cut from it, not as
- * {@code ByteBuffer.allocateDirect}.
+ * {@code ByteBuffer.allocateDirect}. Such a class is parsed only if its bytes name {@code allocateDirect};
+ * any other class costs a look at its name.
  *
  * <p>Nothing is loaded while transforming: the hooks keep the class's frames, so the writer only counts
  * the operand stack. A class whose hooked methods are all missing (a Netty this does not know) is reported
