@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(4)
+// The thread waits for each compilation, so every fork, bare or not, compiles the loop in one order and one
+// shape: C2 does not inline a callee already compiled large, and which callee comes first otherwise varies.
+@Fork(value = 4, jvmArgsPrepend = "-XX:-BackgroundCompilation")
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class NettyByteBufBench {
