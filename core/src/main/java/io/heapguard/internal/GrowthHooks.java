@@ -69,23 +69,13 @@ public final class GrowthHooks {
     /**
      * Entry of {@code ByteBuffer.allocateDirect(int)}. Netty's own calls (an arena's chunk, an unpooled direct
      * buffer's memory) are left to growth point {@code netty.ByteBuf}, which charges the buffers that use the
-     * memory; a stack walk tells them apart once Netty's buffers are in use, past the fast path only.
+     * memory: the agent makes them through {@link NettyHooks#allocateDirect}, which marks the thread meanwhile.
      */
     public static Object allocateDirect(int capacity) {
-        if (capacity < FastLimit.bytes()) {
-            return null;
-        }
-        if (nettyInUse && Ledger.calledByNetty()) {
+        if (capacity < FastLimit.bytes() || NettyHooks.allocatingDirect()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.BYTE_BUFFER_ALLOCATE_DIRECT, 0, capacity);
-    }
-
-    /** Set once the agent has woven a Netty buffer class: from then on Netty may ask for direct memory. */
-    private static volatile boolean nettyInUse;
-
-    public static void markNettyInUse() {
-        nettyInUse = true;
     }
 
     /** After a granted growth: ties the charge to the object it paid for. Accepts {@code null} reservations. */
@@ -450,84 +440,6 @@ public final class GrowthHooks {
             return null;
         }
         return reserveRefs(GrowthPoint.HASH_MAP.ordinal(), oldCapacity, newCapacity);
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Netty's buffers (growth point netty.ByteBuf), woven into Netty's classes as the application loads
-    // them; see io.heapguard.agent.netty.NettyAdvices. The hooks take JDK types only, so one core serves
-    // every Netty version and every shaded copy. A growth is charged to the buffer at the entry of the
-    // method that grows it, before Netty takes the memory: the woven code is one call and the class keeps
-    // its own stack map frames. Should Netty's own allocation then fail, the buffer keeps the larger
-    // charge until it is released.
-
-    /**
-     * Entry of a Netty buffer's {@code capacity(int)}, through which {@code ensureWritable} grows it.
-     *
-     * @param oldIsGarbage the memory a growth replaces is left to the collector (an unpooled heap buffer's
-     *                     array), so the previous charge stays until a collection; otherwise the buffer
-     *                     frees or pools it itself, and the growth is checked as the new capacity alone
-     *                     (see {@code Ledger.reserveReplacing})
-     */
-    public static void nettyCapacity(Object buf, int currentCapacity, int newCapacity, int maxCapacity,
-                                     boolean direct, boolean oldIsGarbage) {
-        if (newCapacity < FastLimit.bytes()) {
-            if (newCapacity < currentCapacity && currentCapacity >= FastLimit.releaseBytes()) {
-                Ledger.releaseOwner(buf); // a shrink, which nothing but an explicit capacity(int) does
-            }
-            return;
-        }
-        nettyCapacitySlow(buf, currentCapacity, newCapacity, maxCapacity, direct, oldIsGarbage);
-    }
-
-    private static void nettyCapacitySlow(Object buf, int currentCapacity, int newCapacity, int maxCapacity,
-                                          boolean direct, boolean oldIsGarbage) {
-        if (newCapacity <= currentCapacity) {
-            if (newCapacity < currentCapacity) {
-                Ledger.releaseOwner(buf);
-            }
-            return;
-        }
-        if (newCapacity > maxCapacity) {
-            return; // Netty refuses it itself (IllegalArgumentException)
-        }
-        if (oldIsGarbage) {
-            bindOwner(Ledger.reserveOrNull(GrowthPoint.NETTY_BYTE_BUF, !direct, currentCapacity, newCapacity), buf);
-        } else {
-            Ledger.reserveReplacing(GrowthPoint.NETTY_BYTE_BUF, !direct, buf, currentCapacity, newCapacity);
-        }
-    }
-
-    /**
-     * Entry of {@code CompositeByteBuf.addComponent0(boolean, int, ByteBuf)}, through which components are
-     * added one at a time: the composite grows by {@code addedBytes}, the component's readable bytes. A
-     * refusal here is followed, in the woven code, by the release of the component, as Netty does when an
-     * add fails.
-     */
-    public static void nettyAddComponent(Object composite, int currentCapacity, int addedBytes, boolean direct) {
-        long requested = (long) currentCapacity + addedBytes;
-        if (requested < FastLimit.bytes()) {
-            return;
-        }
-        nettyAddComponentSlow(composite, currentCapacity, requested, direct);
-    }
-
-    private static void nettyAddComponentSlow(Object composite, int currentCapacity, long requested,
-                                              boolean direct) {
-        if (requested <= currentCapacity) {
-            return;
-        }
-        Ledger.reserveReplacing(GrowthPoint.NETTY_BYTE_BUF, !direct, composite, currentCapacity, requested);
-    }
-
-    /**
-     * Entry of a Netty buffer's {@code deallocate()}, run once when its reference count reaches zero: the
-     * memory goes back to its pool or is freed, so its charge is credited now rather than when the buffer
-     * object is collected (a pooled buffer object is recycled, never collected).
-     */
-    public static void nettyRelease(Object buf, int capacity) {
-        if (capacity >= FastLimit.releaseBytes()) {
-            Ledger.releaseOwner(buf);
-        }
     }
 
     /** Whether {@code t} is a refusal: a rollback around a growth runs for refusals only. */

@@ -3,7 +3,7 @@ package io.heapguard.scopes;
 import io.heapguard.HeapGuard;
 import io.heapguard.QuotaExceededException;
 import io.heapguard.QuotaScope;
-import io.heapguard.internal.GrowthHooks;
+import io.heapguard.internal.NettyHooks;
 import io.heapguard.ledger.Account;
 import io.heapguard.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class NettyChargesTest {
     }
 
     private static void grow(Object buf, int from, int to) {
-        GrowthHooks.nettyCapacity(buf, from, to, Integer.MAX_VALUE, true, false);
+        NettyHooks.nettyCapacity(buf, from, to, Integer.MAX_VALUE, true, false);
     }
 
     @Test
@@ -39,14 +39,14 @@ class NettyChargesTest {
             grow(buf, 8 * MiB, 16 * MiB); // 8 + 16 would break the limit; the 8 are freed by the growth itself
             assertEquals(16 * MiB, rule.used());
 
-            GrowthHooks.nettyRelease(buf, 16 * MiB);
+            NettyHooks.nettyRelease(buf, 16 * MiB);
             assertEquals(0, rule.used(), "credited at release, not at collection");
-            GrowthHooks.nettyRelease(buf, 16 * MiB);
+            NettyHooks.nettyRelease(buf, 16 * MiB);
             assertEquals(0, rule.used(), "never twice");
 
             grow(buf, 0, 12 * MiB); // a pooled buffer object is recycled: it starts again from nothing
             assertEquals(12 * MiB, rule.used());
-            GrowthHooks.nettyRelease(buf, 12 * MiB);
+            NettyHooks.nettyRelease(buf, 12 * MiB);
             assertEquals(0, rule.used());
         }
     }
@@ -64,8 +64,8 @@ class NettyChargesTest {
             assertEquals("netty.ByteBuf", e.target());
             assertEquals(16 * MiB, rule.used(), "both buffers still charged as they were");
             assertThrows(QuotaExceededException.class, () -> grow(buf, 8 * MiB, 17 * MiB), "past max-buffer");
-            GrowthHooks.nettyRelease(buf, 8 * MiB);
-            GrowthHooks.nettyRelease(held, 8 * MiB);
+            NettyHooks.nettyRelease(buf, 8 * MiB);
+            NettyHooks.nettyRelease(held, 8 * MiB);
             assertEquals(0, rule.used());
         }
     }
@@ -89,8 +89,8 @@ class NettyChargesTest {
         try (InstalledLedger hg = install(-1)) {
             Account rule = hg.ledger.control().ruleAccount("netty");
             Object buf = new Object();
-            GrowthHooks.nettyCapacity(buf, 0, 4 * MiB, Integer.MAX_VALUE, false, true);
-            GrowthHooks.nettyCapacity(buf, 4 * MiB, 8 * MiB, Integer.MAX_VALUE, false, true);
+            NettyHooks.nettyCapacity(buf, 0, 4 * MiB, Integer.MAX_VALUE, false, true);
+            NettyHooks.nettyCapacity(buf, 4 * MiB, 8 * MiB, Integer.MAX_VALUE, false, true);
             assertEquals(12 * MiB, rule.used(), "the replaced array is garbage, not yet collected");
         }
     }
@@ -100,14 +100,14 @@ class NettyChargesTest {
         try (InstalledLedger hg = install(-1)) {
             Object composite = new Object();
             try (QuotaScope scope = HeapGuard.scope("request", 8 * MiB)) {
-                GrowthHooks.nettyAddComponent(composite, 0, 4 * MiB, true);
-                GrowthHooks.nettyAddComponent(composite, 4 * MiB, 4 * MiB, true);
+                NettyHooks.nettyAddComponent(composite, 0, 4 * MiB, true);
+                NettyHooks.nettyAddComponent(composite, 4 * MiB, 4 * MiB, true);
                 assertEquals(8 * MiB, scope.usedBytes(), "a composite copies nothing: 8, not 4 + 8");
                 QuotaExceededException e = assertThrows(QuotaExceededException.class,
-                        () -> GrowthHooks.nettyAddComponent(composite, 8 * MiB, 1, true));
+                        () -> NettyHooks.nettyAddComponent(composite, 8 * MiB, 1, true));
                 assertEquals("scope:request", e.rule());
                 assertEquals(8 * MiB, scope.usedBytes());
-                GrowthHooks.nettyRelease(composite, 8 * MiB);
+                NettyHooks.nettyRelease(composite, 8 * MiB);
                 assertEquals(0, scope.usedBytes());
             }
         }

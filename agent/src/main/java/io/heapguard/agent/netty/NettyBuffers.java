@@ -45,9 +45,9 @@ public final class NettyBuffers {
 
     /**
      * Registers the transformer (retransformation-capable, so another agent's retransformation keeps the
-     * hooks) and, for an agent attached late, weaves the Netty buffer classes already loaded: at
-     * {@code -javaagent} start-up none is, and the walk over every loaded class is left out. Call once the
-     * ledger is installed.
+     * hooks) and, for an agent attached late, weaves the Netty classes already loaded (the buffers, and those
+     * that take direct memory): at {@code -javaagent} start-up none is, and the walk over every loaded class
+     * is left out. Call once the ledger is installed.
      */
     public static NettyTransformer install(Instrumentation inst, boolean attachedLate) {
         NettyTransformer transformer = new NettyTransformer(hooks(), WarningSink.LOG);
@@ -58,8 +58,9 @@ public final class NettyBuffers {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName();
-            if (name.contains("io.netty.buffer.") && inst.isModifiableClass(c)
-                    && transformer.hooksFor(name.replace('.', '/')) != null) {
+            String internalName = name.replace('.', '/');
+            if (name.contains("io.netty.") && inst.isModifiableClass(c) && (transformer.hooksFor(internalName) != null
+                    || NettyTransformer.allocatesDirectMemory(internalName))) {
                 loaded.add(c);
             }
         }

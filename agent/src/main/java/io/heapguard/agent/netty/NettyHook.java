@@ -5,13 +5,13 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * One Netty method and the call into {@code io.heapguard.internal.GrowthHooks} woven at its entry. The call
+ * One Netty method and the call into {@code io.heapguard.internal.NettyHooks} woven at its entry. The call
  * charges (or refuses, by throwing) and binds the charge itself, so nothing follows it: no new local, no
  * handler around the body, and the class keeps its own stack map frames, which spares the transformer from
  * loading the application's classes to compute new ones.
  */
 abstract class NettyHook {
-    static final String HOOKS = "io/heapguard/internal/GrowthHooks";
+    static final String HOOKS = "io/heapguard/internal/NettyHooks";
 
     /** Simple class name inside {@code io/netty/buffer/}, e.g. {@code PooledByteBuf}. */
     final String simpleName;
@@ -52,7 +52,7 @@ abstract class NettyHook {
     }
 
     /**
-     * {@code capacity(int)}: {@code GrowthHooks.nettyCapacity(this, capacity(), newCapacity, maxCapacity(),
+     * {@code capacity(int)}: {@code NettyHooks.nettyCapacity(this, capacity(), newCapacity, maxCapacity(),
      * direct, oldIsGarbage)}, {@code direct} read from {@code isDirect()} unless the class is one or the other.
      */
     static final class Capacity extends NettyHook {
@@ -82,7 +82,7 @@ abstract class NettyHook {
         }
     }
 
-    /** {@code deallocate()}: {@code GrowthHooks.nettyRelease(this, capacity())}. */
+    /** {@code deallocate()}: {@code NettyHooks.nettyRelease(this, capacity())}. */
     static final class Release extends NettyHook {
         Release(String simpleName) {
             super(simpleName, "deallocate", "()V");
@@ -98,7 +98,7 @@ abstract class NettyHook {
 
     /**
      * {@code CompositeByteBuf.addComponent0(boolean increaseWriterIndex, int cIndex, ByteBuf buffer)}:
-     * {@code GrowthHooks.nettyAddComponent(this, capacity(), buffer.readableBytes(), buffer.isDirect())}. A
+     * {@code NettyHooks.nettyAddComponent(this, capacity(), buffer.readableBytes(), buffer.isDirect())}. A
      * refusal releases {@code buffer} before it leaves, as Netty does when an add fails (the caller handed
      * it over), so a refused aggregation leaks nothing: the handler covers the entry call only, and its frame
      * is the method's first one plus the exception.

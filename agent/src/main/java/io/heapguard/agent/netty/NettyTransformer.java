@@ -1,6 +1,7 @@
 package io.heapguard.agent.netty;
 
 import java.lang.instrument.ClassFileTransformer;
+import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.heapguard.agent.hooks.WarningSink;
-import io.heapguard.internal.GrowthHooks;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -22,7 +22,13 @@ import org.objectweb.asm.Opcodes;
 /**
  * Weaves {@link NettyHook}s into Netty's buffer classes as any class loader defines them: classes named
  * {@code io/netty/buffer/X} or, shaded, {@code <prefix>/io/netty/buffer/X}
- * ({@code io/grpc/netty/shaded/io/netty/buffer/PooledByteBuf}). Any other class costs a look at its name.
+ * ({@code io/grpc/netty/shaded/io/netty/buffer/PooledByteBuf}).
+ *
+ * <p>In the classes of Netty's that take direct memory ({@link #allocatesDirectMemory}), every
+ * {@code ByteBuffer.allocateDirect(int)} is replaced by {@code NettyHooks.allocateDirect(int)}: that memory (an
+ * arena's chunk, an unpooled direct buffer's) is charged to the buffers cut from it, not as
+ * {@code ByteBuffer.allocateDirect}. Such a class is parsed only if its bytes name {@code allocateDirect};
+ * any other class costs a look at its name.
  *
  * <p>Nothing is loaded while transforming: the hooks keep the class's frames, so the writer only counts
  * the operand stack. A class whose hooked methods are all missing (a Netty this does not know) is reported
@@ -63,11 +69,35 @@ public final class NettyTransformer implements ClassFileTransformer {
 
     private static final String PLATFORM_DEPENDENT = "io/netty/util/internal/PlatformDependent";
 
+    /**
+     * Netty's packages whose code calls {@code ByteBuffer.allocateDirect} for memory: the buffers' (4.1's arenas
+     * and unpooled direct buffers), {@code io.netty.util.internal}'s (4.2's cleaners and
+     * {@code PlatformDependent}), and the native transports' ({@code io.netty.channel.unix.Buffer}); the only
+     * callers in Netty 4.1.138 and 4.2.18 ({@code javap -c} over buffer, common, transport, the native
+     * transports, handler and the codecs).
+     */
+    private static final String[] DIRECT_MEMORY_PACKAGES = {PACKAGE, "io/netty/util/internal/", "io/netty/channel/unix/"};
+
+    /** Whether the class (internal name) is one of Netty's that take direct memory, shaded or not. */
+    static boolean allocatesDirectMemory(String internalName) {
+        for (String p : DIRECT_MEMORY_PACKAGES) {
+            if (packageStart(internalName, p) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Where {@code io/netty/buffer/} starts in the name, at its start or after a '/', directly holding the class; else -1. */
     private static int packageStart(String internalName) {
-        int i = internalName.lastIndexOf(PACKAGE);
+        return packageStart(internalName, PACKAGE);
+    }
+
+    /** Where {@code pkg} starts in the name, at its start or after a '/', directly holding the class; else -1. */
+    private static int packageStart(String internalName, String pkg) {
+        int i = internalName.lastIndexOf(pkg);
         if (i < 0 || i > 0 && internalName.charAt(i - 1) != '/'
-                || internalName.indexOf('/', i + PACKAGE.length()) >= 0) {
+                || internalName.indexOf('/', i + pkg.length()) >= 0) {
             return -1;
         }
         return i;
@@ -86,11 +116,12 @@ public final class NettyTransformer implements ClassFileTransformer {
             return null;
         }
         List<NettyHook> hooks = hooksFor(className);
-        if (hooks == null) {
+        boolean allocates = allocatesDirectMemory(className) && mentions(classfileBuffer, ALLOCATE_DIRECT_NAME);
+        if (hooks == null && !allocates) {
             return null;
         }
         try {
-            return instrument(className, classfileBuffer, hooks);
+            return instrument(className, classfileBuffer, hooks == null ? List.of() : hooks);
         } catch (Throwable t) {
             warnOnce(className, "heapguard: could not instrument " + className.replace('/', '.') + " (" + t
                     + "); growth point 'netty.ByteBuf' is not guarded there");
@@ -98,21 +129,43 @@ public final class NettyTransformer implements ClassFileTransformer {
         }
     }
 
-    /** The woven class file, or null when none of its hooked methods is there. */
+    private static final String ALLOCATE_DIRECT = "allocateDirect";
+    private static final String ALLOCATE_DIRECT_DESCRIPTOR = "(I)Ljava/nio/ByteBuffer;";
+    private static final byte[] ALLOCATE_DIRECT_NAME = ALLOCATE_DIRECT.getBytes(StandardCharsets.US_ASCII);
+
+    /** Whether {@code name} occurs in the class file: most classes are left without being parsed. */
+    private static boolean mentions(byte[] classfile, byte[] name) {
+        outer:
+        for (int i = 0, last = classfile.length - name.length; i <= last; i++) {
+            for (int j = 0; j < name.length; j++) {
+                if (classfile[i + j] != name[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The woven class file, or null when nothing in it changed: none of its hooked methods is there (reported
+     * when {@code hooks} is not empty) and it calls no {@code ByteBuffer.allocateDirect}.
+     */
     byte[] instrument(String className, byte[] classfile, List<NettyHook> hooks) {
-        String prefix = className.substring(0, packageStart(className));
+        String prefix = className.substring(0, className.lastIndexOf("io/netty/"));
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        HookingClassVisitor visitor = new HookingClassVisitor(writer, className, prefix, hooks);
+        HookingClassVisitor visitor = new HookingClassVisitor(writer, className, prefix, hooks,
+                allocatesDirectMemory(className));
         reader.accept(visitor, 0);
-        if (visitor.woven == 0) {
+        if (visitor.woven == 0 && !hooks.isEmpty()) {
             warnOnce(className, "heapguard: " + className.replace('/', '.') + " has none of " + hooks
                     + " (a Netty version heapguard does not know); growth point 'netty.ByteBuf' is not guarded there");
+        }
+        if (visitor.woven == 0 && visitor.rewritten[0] == 0) {
             return null;
         }
-        byte[] woven = writer.toByteArray();
-        GrowthHooks.markNettyInUse();
-        return woven;
+        return writer.toByteArray();
     }
 
     private void warnOnce(String key, String line) {
@@ -125,13 +178,18 @@ public final class NettyTransformer implements ClassFileTransformer {
         private final String owner;
         private final String prefix;
         private final List<NettyHook> hooks;
+        private final boolean allocatesDirect;
         int woven;
+        /** The {@code ByteBuffer.allocateDirect} calls replaced, counted by every method's rewriter. */
+        final int[] rewritten = new int[1];
 
-        HookingClassVisitor(ClassVisitor cv, String owner, String prefix, List<NettyHook> hooks) {
+        HookingClassVisitor(ClassVisitor cv, String owner, String prefix, List<NettyHook> hooks,
+                            boolean allocatesDirect) {
             super(Opcodes.ASM9, cv);
             this.owner = owner;
             this.prefix = prefix;
             this.hooks = hooks;
+            this.allocatesDirect = allocatesDirect;
         }
 
         @Override
@@ -141,6 +199,9 @@ public final class NettyTransformer implements ClassFileTransformer {
             if (mv == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE)) != 0) {
                 return mv;
             }
+            if (allocatesDirect) {
+                mv = new DirectAllocationRewriter(mv, rewritten);
+            }
             for (NettyHook h : hooks) {
                 if (h.method.equals(name) && h.descriptor(prefix).equals(descriptor)) {
                     woven++;
@@ -148,6 +209,27 @@ public final class NettyTransformer implements ClassFileTransformer {
                 }
             }
             return mv;
+        }
+    }
+
+    /** Points {@code ByteBuffer.allocateDirect(int)} at {@code NettyHooks.allocateDirect(int)}, which takes and returns the same. */
+    private static final class DirectAllocationRewriter extends MethodVisitor {
+        private final int[] rewritten;
+
+        DirectAllocationRewriter(MethodVisitor mv, int[] rewritten) {
+            super(Opcodes.ASM9, mv);
+            this.rewritten = rewritten;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/nio/ByteBuffer") && name.equals(ALLOCATE_DIRECT)
+                    && descriptor.equals(ALLOCATE_DIRECT_DESCRIPTOR)) {
+                rewritten[0]++;
+                super.visitMethodInsn(opcode, NettyHook.HOOKS, ALLOCATE_DIRECT, ALLOCATE_DIRECT_DESCRIPTOR, false);
+                return;
+            }
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
         }
     }
 

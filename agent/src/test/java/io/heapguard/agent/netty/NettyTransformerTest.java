@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Netty weaving on a shaded copy of netty-buffer (the test class path's 4.1), relocated under
  * {@code io.grpc.netty.shaded.} as grpc-netty-shaded does, woven by {@link NettyTransformer} and defined in
  * a throwaway loader, whose classes the JVM verifies in full; the hooks go to {@link RecordingNettyHooks}.
- * Growths, releases and what a refusal leaves behind, with Netty's own allocators.
+ * Growths, releases, what a refusal leaves behind, and Netty's direct memory, with Netty's own allocators.
  */
 class NettyTransformerTest {
     private static final String SHADED = "io/grpc/netty/shaded/";
@@ -59,6 +59,31 @@ class NettyTransformerTest {
         assertTrue(NettyTransformer.isNettyMemory("io/netty/util/internal/PlatformDependent0"));
         assertTrue(NettyTransformer.isNettyMemory(SHADED + "io/netty/buffer/Unpooled"));
         assertFalse(NettyTransformer.isNettyMemory("io/netty/channel/Channel"));
+        assertTrue(NettyTransformer.allocatesDirectMemory(SHADED + "io/netty/util/internal/CleanerJava9"));
+        assertTrue(NettyTransformer.allocatesDirectMemory("io/netty/channel/unix/Buffer"));
+        assertTrue(NettyTransformer.allocatesDirectMemory("io/netty/buffer/PoolArena$DirectArena"));
+        assertFalse(NettyTransformer.allocatesDirectMemory("io/netty/channel/Channel"));
+        assertFalse(NettyTransformer.allocatesDirectMemory("com/example/io/netty/util/internal/sub/X"));
+    }
+
+    @Test
+    void nettysDirectMemoryIsTakenThroughTheHookNotThroughByteBufferAllocateDirect() throws Throwable {
+        Object alloc = newAllocator("UnpooledByteBufAllocator", true);
+        Object buf = call(alloc, "directBuffer", new Class<?>[] {int.class}, 1024);
+        write(buf, 1500);
+        assertEquals(List.of("capacity(1024,2048,direct)"), RecordingNettyHooks.calls);
+        assertTrue(RecordingNettyHooks.directAllocations.containsAll(List.of(1024, 2048)),
+                RecordingNettyHooks.directAllocations::toString);
+        assertEquals(1500, call(buf, "readableBytes", new Class<?>[0]));
+        call(buf, "release", new Class<?>[0]);
+
+        RecordingNettyHooks.reset();
+        Object pooled = newAllocator("PooledByteBufAllocator", true);
+        call(call(pooled, "directBuffer", new Class<?>[] {int.class}, 256), "release", new Class<?>[0]);
+        int chunkSize = (Integer) call(call(pooled, "metric", new Class<?>[0]), "chunkSize", new Class<?>[0]);
+        assertTrue(RecordingNettyHooks.directAllocations.contains(chunkSize),
+                () -> "the arena's chunk: " + RecordingNettyHooks.directAllocations);
+        assertTrue(warnings.isEmpty(), warnings::toString);
     }
 
     @Test
@@ -152,8 +177,8 @@ class NettyTransformerTest {
     }
 
     /**
-     * Defines netty-buffer and netty-common relocated under {@link #SHADED}, child first; the buffer classes
-     * the transformer hooks are woven after the relocation, their calls to the hooks then pointed at
+     * Defines netty-buffer and netty-common relocated under {@link #SHADED}, child first; the classes the
+     * transformer changes are woven after the relocation, their calls to the hooks then pointed at
      * {@link RecordingNettyHooks}.
      */
     private static final class ShadingLoader extends ClassLoader {
@@ -185,10 +210,11 @@ class NettyTransformerTest {
             } catch (IOException e) {
                 throw new ClassNotFoundException(name, e);
             }
-            List<NettyHook> hooks = transformer.hooksFor(internal);
-            if (hooks != null) {
-                byte[] woven = transformer.instrument(internal, bytes, hooks);
+            byte[] woven = transformer.transform(null, this, internal, null, null, bytes);
+            if (transformer.hooksFor(internal) != null) {
                 assertNotNull(woven, internal + " woven");
+            }
+            if (woven != null) {
                 bytes = remap(woven, RECORDING);
             }
             return defineClass(name, bytes, 0, bytes.length);

@@ -1,15 +1,18 @@
 package io.heapguard.agent.netty;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stands in for {@code io.heapguard.internal.GrowthHooks} in the shaded copy of Netty that
+ * Stands in for {@code io.heapguard.internal.NettyHooks} in the shaded copy of Netty that
  * {@link NettyTransformerTest} weaves: the same Netty hooks, recording each call, throwing {@link #refusal}
- * from a growth when set.
+ * from a growth when set; Netty's direct allocations are recorded and made.
  */
 public final class RecordingNettyHooks {
     public static final List<String> calls = new ArrayList<>();
+    /** The sizes of Netty's direct allocations, kept apart: Netty's static initialisers make some too. */
+    public static final List<Integer> directAllocations = new ArrayList<>();
     public static RuntimeException refusal;
 
     private RecordingNettyHooks() {
@@ -17,6 +20,7 @@ public final class RecordingNettyHooks {
 
     static void reset() {
         calls.clear();
+        directAllocations.clear();
         refusal = null;
     }
 
@@ -39,5 +43,10 @@ public final class RecordingNettyHooks {
 
     public static void nettyRelease(Object buf, int capacity) {
         calls.add("release(" + capacity + ")");
+    }
+
+    public static ByteBuffer allocateDirect(int capacity) {
+        directAllocations.add(capacity);
+        return ByteBuffer.allocateDirect(capacity);
     }
 }

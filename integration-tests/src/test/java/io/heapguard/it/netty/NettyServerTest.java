@@ -21,10 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 4.2, with each kind of allocator: a body past the rule's 16 MiB {@code max-buffer} is refused while
  * {@code HttpObjectAggregator} aggregates it, the server answers 413 and goes on serving ordinary requests,
  * concurrent ones too; a request's scope refuses a body past its own budget; and the rule's figure is back
- * to zero after the load, for pooled and direct buffers because their release credits it (no collection asked).
+ * to zero after the load, for pooled and direct buffers because their release credits it (no collection asked);
+ * the direct memory Netty takes for its buffers is never charged as {@code ByteBuffer.allocateDirect}.
  */
 class NettyServerTest {
-    private static final String RULE = "rule.netty.targets=netty.ByteBuf,rule.netty.max-buffer=16m";
+    private static final String RULE = "rule.netty.targets=netty.ByteBuf,rule.netty.max-buffer=16m,"
+            // counts only: Netty's own direct memory (arena chunks, unpooled direct buffers) is netty.ByteBuf's
+            + "rule.nettydirect.targets=ByteBuffer.allocateDirect,rule.nettydirect.callers=io.netty.*";
 
     /** The jars of one Netty line, copied by the build into {@code target/netty-<line>}. */
     private static Path[] netty(String line) {
@@ -74,6 +77,9 @@ class NettyServerTest {
         r.assertResult("end.ok", 8);
         r.assertResult("refusals", scopeLimit == null ? 1 : 2);
         r.assertResult("settled.used", 0);
+        if (direct) { // a heap buffer's socket I/O takes the JDK's temporary direct buffers, ByteBuffer.allocateDirect's
+            r.assertResult("nettydirect.used", 0);
+        }
         return r;
     }
 

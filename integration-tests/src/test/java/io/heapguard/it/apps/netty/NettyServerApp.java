@@ -57,7 +57,8 @@ import static io.heapguard.it.apps.Report.result;
  * {@code exceptionCaught}; the rest of it is read and dropped, and the connection serves on. A real client
  * ({@code java.net.http.HttpClient}) on 127.0.0.1 sends ordinary bodies, an oversized one, ordinary ones
  * again, concurrently, and (with {@code -Dapp.scope.limit}) a body past its request's scope. Then the
- * figure the rule {@code netty} holds over JMX, which must come back to zero.
+ * figure the rule {@code netty} holds over JMX, which must come back to zero, and that of the rule
+ * {@code nettydirect} (on {@code ByteBuffer.allocateDirect} called from Netty).
  *
  * <p>Runs unchanged on Netty 4.1 and 4.2 (the test puts one or the other on the class path); the allocator
  * is Netty's default or what {@code -Dio.netty.allocator.type} and {@code -Dio.netty.noPreferDirect} choose.
@@ -130,6 +131,7 @@ public final class NettyServerApp {
         result("settled.used", used);
         result("settled.asked-collections", asked);
         result("settled.collections", collections() - collectionsBefore);
+        result("nettydirect.used", used(new ObjectName("io.heapguard:type=Rule,name=nettydirect")));
     }
 
     private static long used(ObjectName rule) throws Exception {
