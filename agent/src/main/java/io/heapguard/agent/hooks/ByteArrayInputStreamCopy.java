@@ -20,7 +20,7 @@ final class ByteArrayInputStreamCopy extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitFieldInsn(Opcodes.GETFIELD, OWNER, "count", "I");
         mv.visitVarInsn(Opcodes.ALOAD, 0);

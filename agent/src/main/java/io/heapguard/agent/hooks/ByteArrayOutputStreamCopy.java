@@ -19,7 +19,7 @@ final class ByteArrayOutputStreamCopy extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitFieldInsn(Opcodes.GETFIELD, ByteArrayOutputStreamGrowth.OWNER, "count", "I");
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(II)Ljava/lang/Object;", false);

@@ -15,7 +15,7 @@ final class ByteBufferAllocate extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         mv.visitVarInsn(Opcodes.ILOAD, 0);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(II)Ljava/lang/Object;", false);
     }

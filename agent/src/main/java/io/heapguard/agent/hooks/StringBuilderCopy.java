@@ -32,7 +32,7 @@ final class StringBuilderCopy extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         if (cached()) {
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, owner(), "toStringCache", "Ljava/lang/String;");

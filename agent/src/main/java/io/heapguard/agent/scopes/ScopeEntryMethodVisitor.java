@@ -7,6 +7,7 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 import io.heapguard.agent.bytecode.InstructionWatcher;
+import io.heapguard.agent.bytecode.IntConstant;
 import io.heapguard.agent.bytecode.TryRanges;
 
 /**
@@ -46,7 +47,7 @@ final class ScopeEntryMethodVisitor extends InstructionWatcher {
     @Override
     public void visitCode() {
         super.visitCode();
-        pushInt(index);
+        IntConstant.push(mv, index);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "enter", "(I)Ljava/lang/Object;", false);
         mv.visitVarInsn(Opcodes.ASTORE, slot);
         body.open(mv);
@@ -55,18 +56,6 @@ final class ScopeEntryMethodVisitor extends InstructionWatcher {
     @Override
     protected void instruction() {
         body.emitted();
-    }
-
-    private void pushInt(int value) {
-        if (value >= -1 && value <= 5) {
-            mv.visitInsn(Opcodes.ICONST_0 + value);
-        } else if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.BIPUSH, value);
-        } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.SIPUSH, value);
-        } else {
-            mv.visitLdcInsn(value);
-        }
     }
 
     @Override
