@@ -131,10 +131,10 @@ public final class GrowthHooks {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Call-site replacements. {@code owner}: the object holding the buffer, to tie the charge to (see
-    // bindOwner), or null to tie it to the new array (a static helper, or an array handed out). A fast
-    // path counts the bytes with a shift by the element size, 8 bytes a reference, so it never skips a
-    // growth that should be checked; chargedArray counts them exactly.
+    // Call-site replacements. owner: the object holding the buffer, to tie the charge to (see bindOwner),
+    // or null to tie it to the new array (a static helper, or an array handed out). A fast path counts the
+    // bytes with a shift by the element size, 8 bytes a reference, so it never skips a growth that should
+    // be checked; chargedArray counts them exactly.
 
     /** Replaces {@code Arrays.copyOf(byte[], int)} where a byte buffer grows (StringBuilder, the read-all methods). */
     public static byte[] copyOfBytes(byte[] original, int newLength, Object owner, int point) {
