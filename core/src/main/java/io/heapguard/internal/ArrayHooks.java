@@ -44,14 +44,15 @@ import java.util.Arrays;
 public final class ArrayHooks {
 
     // Minimum lengths by element size: an array of at least this many elements is charged.
-    // Integer.MAX_VALUE until installed (every real length takes the fast path).
+    // Integer.MAX_VALUE until installed (every real length takes the fast path). Fields of their own rather
+    // than one holder object: a fast path reads one field, not a holder and then its field.
     private static volatile int minLength1 = Integer.MAX_VALUE;
     private static volatile int minLength2 = Integer.MAX_VALUE;
     private static volatile int minLength4 = Integer.MAX_VALUE;
     private static volatile int minLength8 = Integer.MAX_VALUE;
     private static volatile int minLengthRef = Integer.MAX_VALUE;
     private static volatile long minBytes = Long.MAX_VALUE;
-    private static volatile int referenceBytes = defaultReferenceBytes();
+    private static volatile int referenceBytes = ChargedAllocation.REFERENCE_BYTES;
 
     /** The reservation a check-then-bind site took and has not bound yet, per thread (slow path only). */
     private static final ThreadLocal<Reservation> PENDING = new ThreadLocal<Reservation>();
@@ -70,7 +71,7 @@ public final class ArrayHooks {
      * fast path (as before installation).
      */
     public static void install(long arraysMinBytes) {
-        install(arraysMinBytes, defaultReferenceBytes());
+        install(arraysMinBytes, ChargedAllocation.REFERENCE_BYTES);
     }
 
     /** As {@link #install(long)}, with the size of a reference (4 with compressed oops, else 8). */
@@ -119,7 +120,8 @@ public final class ArrayHooks {
         }
     }
 
-    static int minLengthFor(long bytes, int elementBytes) {
+    /** The smallest length of an array of {@code elementBytes}-byte elements charged from {@code bytes} up. */
+    public static int minLengthFor(long bytes, int elementBytes) {
         if (bytes > Long.MAX_VALUE - elementBytes) {
             return Integer.MAX_VALUE;
         }
@@ -127,141 +129,69 @@ public final class ArrayHooks {
         return n >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
     }
 
-    /**
-     * HotSpot sets {@code java.vm.compressedOopsMode} exactly when references are compressed (4 bytes); it
-     * is absent with ZGC or a heap above ~32 GiB (8 bytes).
-     */
-    static int defaultReferenceBytes() {
-        try {
-            return System.getProperty("java.vm.compressedOopsMode") != null ? 4 : 8;
-        } catch (SecurityException e) {
-            return 4;
-        }
+    /** Bytes per element of a {@code newarray} type code (4 to 11). */
+    public static int typeBytes(int type) {
+        return ChargedAllocation.primitiveBytes(type);
     }
 
     // ---------------------------------------------------------------------------------------------
-    // newarray: the fast method is a compare, a branch and the allocation (16 bytes of bytecode, inlined by C1
-    // and C2); the slow path is shared
+    // newarray: the fast method is a compare, a branch and the allocation (inlined by C1 and C2); one per
+    // type, as each replaces newarray T and must return T[]. The slow path is shared.
 
     public static boolean[] newBooleanArray(int length) {
         if (length < minLength1) {
             return new boolean[length];
         }
-        return (boolean[]) slowNewArray(T_BOOLEAN, length);
+        return (boolean[]) chargedNew(ChargedAllocation.T_BOOLEAN, length);
     }
 
     public static byte[] newByteArray(int length) {
         if (length < minLength1) {
             return new byte[length];
         }
-        return (byte[]) slowNewArray(T_BYTE, length);
+        return (byte[]) chargedNew(ChargedAllocation.T_BYTE, length);
     }
 
     public static char[] newCharArray(int length) {
         if (length < minLength2) {
             return new char[length];
         }
-        return (char[]) slowNewArray(T_CHAR, length);
+        return (char[]) chargedNew(ChargedAllocation.T_CHAR, length);
     }
 
     public static short[] newShortArray(int length) {
         if (length < minLength2) {
             return new short[length];
         }
-        return (short[]) slowNewArray(T_SHORT, length);
+        return (short[]) chargedNew(ChargedAllocation.T_SHORT, length);
     }
 
     public static int[] newIntArray(int length) {
         if (length < minLength4) {
             return new int[length];
         }
-        return (int[]) slowNewArray(T_INT, length);
+        return (int[]) chargedNew(ChargedAllocation.T_INT, length);
     }
 
     public static float[] newFloatArray(int length) {
         if (length < minLength4) {
             return new float[length];
         }
-        return (float[]) slowNewArray(T_FLOAT, length);
+        return (float[]) chargedNew(ChargedAllocation.T_FLOAT, length);
     }
 
     public static long[] newLongArray(int length) {
         if (length < minLength8) {
             return new long[length];
         }
-        return (long[]) slowNewArray(T_LONG, length);
+        return (long[]) chargedNew(ChargedAllocation.T_LONG, length);
     }
 
     public static double[] newDoubleArray(int length) {
         if (length < minLength8) {
             return new double[length];
         }
-        return (double[]) slowNewArray(T_DOUBLE, length);
-    }
-
-    // JVM array type codes, as newarray's operand
-    static final int T_BOOLEAN = 4;
-    static final int T_CHAR = 5;
-    static final int T_FLOAT = 6;
-    static final int T_DOUBLE = 7;
-    static final int T_BYTE = 8;
-    static final int T_SHORT = 9;
-    static final int T_INT = 10;
-    static final int T_LONG = 11;
-
-    /** Bytes per element of a {@code newarray} type code. */
-    static int typeBytes(int type) {
-        switch (type) {
-            case T_BOOLEAN:
-            case T_BYTE:
-                return 1;
-            case T_CHAR:
-            case T_SHORT:
-                return 2;
-            case T_INT:
-            case T_FLOAT:
-                return 4;
-            default:
-                return 8;
-        }
-    }
-
-    private static Object slowNewArray(int type, int length) {
-        Object r = reserve(0, (long) length * typeBytes(type));
-        Object a;
-        try {
-            switch (type) {
-                case T_BOOLEAN:
-                    a = new boolean[length];
-                    break;
-                case T_BYTE:
-                    a = new byte[length];
-                    break;
-                case T_CHAR:
-                    a = new char[length];
-                    break;
-                case T_SHORT:
-                    a = new short[length];
-                    break;
-                case T_INT:
-                    a = new int[length];
-                    break;
-                case T_FLOAT:
-                    a = new float[length];
-                    break;
-                case T_LONG:
-                    a = new long[length];
-                    break;
-                default:
-                    a = new double[length];
-                    break;
-            }
-        } catch (Throwable t) {
-            abandon(r);
-            throw t;
-        }
-        bind(r, a);
-        return a;
+        return (double[]) chargedNew(ChargedAllocation.T_DOUBLE, length);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -306,7 +236,7 @@ public final class ArrayHooks {
         if ((d1 | d2 | d3) < 0) {
             return null; // the JVM throws NegativeArraySizeException
         }
-        long bytes = multiBytes(dims, d1, d2, d3, code >>> 8, code & 0xFF, referenceBytes);
+        long bytes = multiBytes(dims, code >>> 8, code & 0xFF, referenceBytes, d1, d2, d3, null);
         if (bytes < minBytes) {
             return null;
         }
@@ -314,15 +244,18 @@ public final class ArrayHooks {
     }
 
     /**
-     * Bytes of all the arrays a {@code multianewarray} of {@code dims} (≤ 3) counted dimensions creates: at
-     * each level, the number of arrays times their length times the element size (a reference, except at
-     * the array's last dimension). Saturates at {@link Long#MAX_VALUE}.
+     * Bytes of all the arrays a multi-dimensional allocation creates over its first {@code levels}
+     * dimensions, of lengths {@code lengths} or, where that is {@code null}, {@code d1, d2, d3} (so that the
+     * check before a {@code multianewarray} allocates nothing): at each level, the number of arrays times
+     * their length times the element size, {@code leafBytes} at level {@code rank} (the array type's last
+     * dimension) unless it is {@link #LEAF_REFERENCE}, else {@code refBytes}. Saturates at {@link Long#MAX_VALUE}.
      */
-    static long multiBytes(int dims, int d1, int d2, int d3, int rank, int leafBytes, int refBytes) {
+    private static long multiBytes(int levels, int rank, int leafBytes, int refBytes, int d1, int d2, int d3,
+                                   int[] lengths) {
         long arrays = 1;
         long total = 0;
-        for (int level = 1; level <= dims; level++) {
-            int length = level == 1 ? d1 : level == 2 ? d2 : d3;
+        for (int level = 1; level <= levels; level++) {
+            int length = lengths != null ? lengths[level - 1] : level == 1 ? d1 : level == 2 ? d2 : d3;
             long elements = saturatingMultiply(arrays, length);
             int size = level < rank || leafBytes == LEAF_REFERENCE ? refBytes : leafBytes;
             total = saturatingAdd(total, saturatingMultiply(elements, size));
@@ -374,16 +307,8 @@ public final class ArrayHooks {
         if (bytes < minBytes || bytes == 0) {
             return Array.newInstance(componentType, length);
         }
-        Object r = reserve(0, bytes);
-        Object a;
-        try {
-            a = Array.newInstance(componentType, length);
-        } catch (Throwable t) {
-            abandon(r);
-            throw t;
-        }
-        bind(r, a);
-        return a;
+        return ChargedAllocation.allocate(reserve(bytes), null, ChargedAllocation.REFLECTIVE, null, 0, length,
+                componentType);
     }
 
     /** Replaces {@code Array.newInstance(Class, int...)}: all its dimensions are counted. */
@@ -392,16 +317,8 @@ public final class ArrayHooks {
         if (bytes < minBytes || bytes == 0) {
             return Array.newInstance(componentType, dimensions);
         }
-        Object r = reserve(0, bytes);
-        Object a;
-        try {
-            a = Array.newInstance(componentType, dimensions);
-        } catch (Throwable t) {
-            abandon(r);
-            throw t;
-        }
-        bind(r, a);
-        return a;
+        return ChargedAllocation.allocate(reserve(bytes), null, ChargedAllocation.REFLECTIVE_DIMENSIONS, dimensions,
+                0, 0, componentType);
     }
 
     private static long newInstanceBytes(Class<?> componentType, int[] dimensions) {
@@ -410,22 +327,12 @@ public final class ArrayHooks {
         if (n == 0 || leaf == 0) {
             return 0; // Array.newInstance throws IllegalArgumentException
         }
-        long arrays = 1;
-        long total = 0;
         for (int i = 0; i < n; i++) {
             if (dimensions[i] < 0) {
                 return 0; // NegativeArraySizeException
             }
         }
-        for (int i = 0; i < n; i++) {
-            long elements = saturatingMultiply(arrays, dimensions[i]);
-            total = saturatingAdd(total, saturatingMultiply(elements, i == n - 1 ? leaf : referenceBytes));
-            arrays = elements;
-            if (arrays == 0) {
-                break;
-            }
-        }
-        return total;
+        return multiBytes(n, n, leaf, referenceBytes, 0, 0, 0, dimensions);
     }
 
     /** Bytes per element of an array of {@code type}; 0 for {@code void} (no such array). */
@@ -449,219 +356,175 @@ public final class ArrayHooks {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // java.util.Arrays.copyOf and copyOfRange: same names and descriptors, another owner
+    // java.util.Arrays.copyOf and copyOfRange: same names and descriptors, another owner, so one method per
+    // overload the JDK has; the slow path is shared
 
     public static boolean[] copyOf(boolean[] original, int newLength) {
         if (newLength < minLength1) {
             return Arrays.copyOf(original, newLength);
         }
-        return (boolean[]) slowCopy(T_BOOLEAN, original, original.length, 0, newLength, null);
+        return (boolean[]) charged(ChargedAllocation.T_BOOLEAN, original, original.length, 0, newLength, null);
     }
 
     public static byte[] copyOf(byte[] original, int newLength) {
         if (newLength < minLength1) {
             return Arrays.copyOf(original, newLength);
         }
-        return (byte[]) slowCopy(T_BYTE, original, original.length, 0, newLength, null);
+        return (byte[]) charged(ChargedAllocation.T_BYTE, original, original.length, 0, newLength, null);
     }
 
     public static char[] copyOf(char[] original, int newLength) {
         if (newLength < minLength2) {
             return Arrays.copyOf(original, newLength);
         }
-        return (char[]) slowCopy(T_CHAR, original, original.length, 0, newLength, null);
+        return (char[]) charged(ChargedAllocation.T_CHAR, original, original.length, 0, newLength, null);
     }
 
     public static short[] copyOf(short[] original, int newLength) {
         if (newLength < minLength2) {
             return Arrays.copyOf(original, newLength);
         }
-        return (short[]) slowCopy(T_SHORT, original, original.length, 0, newLength, null);
+        return (short[]) charged(ChargedAllocation.T_SHORT, original, original.length, 0, newLength, null);
     }
 
     public static int[] copyOf(int[] original, int newLength) {
         if (newLength < minLength4) {
             return Arrays.copyOf(original, newLength);
         }
-        return (int[]) slowCopy(T_INT, original, original.length, 0, newLength, null);
+        return (int[]) charged(ChargedAllocation.T_INT, original, original.length, 0, newLength, null);
     }
 
     public static float[] copyOf(float[] original, int newLength) {
         if (newLength < minLength4) {
             return Arrays.copyOf(original, newLength);
         }
-        return (float[]) slowCopy(T_FLOAT, original, original.length, 0, newLength, null);
+        return (float[]) charged(ChargedAllocation.T_FLOAT, original, original.length, 0, newLength, null);
     }
 
     public static long[] copyOf(long[] original, int newLength) {
         if (newLength < minLength8) {
             return Arrays.copyOf(original, newLength);
         }
-        return (long[]) slowCopy(T_LONG, original, original.length, 0, newLength, null);
+        return (long[]) charged(ChargedAllocation.T_LONG, original, original.length, 0, newLength, null);
     }
 
     public static double[] copyOf(double[] original, int newLength) {
         if (newLength < minLength8) {
             return Arrays.copyOf(original, newLength);
         }
-        return (double[]) slowCopy(T_DOUBLE, original, original.length, 0, newLength, null);
+        return (double[]) charged(ChargedAllocation.T_DOUBLE, original, original.length, 0, newLength, null);
     }
 
     public static Object[] copyOf(Object[] original, int newLength) {
         if (newLength < minLengthRef) {
             return Arrays.copyOf(original, newLength);
         }
-        return (Object[]) slowCopy(REFERENCE, original, original.length, 0, newLength, null);
+        return (Object[]) charged(ChargedAllocation.REFERENCES, original, original.length, 0, newLength, null);
     }
 
     public static Object[] copyOf(Object[] original, int newLength, Class<?> newType) {
         if (newLength < minLengthRef) {
             return Arrays.copyOf(original, newLength, asArrayClass(newType));
         }
-        return (Object[]) slowCopy(REFERENCE_TYPED, original, original.length, 0, newLength, newType);
+        return (Object[]) charged(ChargedAllocation.TYPED_REFERENCES, original, original.length, 0, newLength, newType);
     }
 
     public static boolean[] copyOfRange(boolean[] original, int from, int to) {
         if (to - from < minLength1) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (boolean[]) slowCopy(T_BOOLEAN, original, original.length, from, to, null);
+        return (boolean[]) charged(ChargedAllocation.T_BOOLEAN, original, original.length, from, to, null);
     }
 
     public static byte[] copyOfRange(byte[] original, int from, int to) {
         if (to - from < minLength1) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (byte[]) slowCopy(T_BYTE, original, original.length, from, to, null);
+        return (byte[]) charged(ChargedAllocation.T_BYTE, original, original.length, from, to, null);
     }
 
     public static char[] copyOfRange(char[] original, int from, int to) {
         if (to - from < minLength2) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (char[]) slowCopy(T_CHAR, original, original.length, from, to, null);
+        return (char[]) charged(ChargedAllocation.T_CHAR, original, original.length, from, to, null);
     }
 
     public static short[] copyOfRange(short[] original, int from, int to) {
         if (to - from < minLength2) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (short[]) slowCopy(T_SHORT, original, original.length, from, to, null);
+        return (short[]) charged(ChargedAllocation.T_SHORT, original, original.length, from, to, null);
     }
 
     public static int[] copyOfRange(int[] original, int from, int to) {
         if (to - from < minLength4) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (int[]) slowCopy(T_INT, original, original.length, from, to, null);
+        return (int[]) charged(ChargedAllocation.T_INT, original, original.length, from, to, null);
     }
 
     public static float[] copyOfRange(float[] original, int from, int to) {
         if (to - from < minLength4) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (float[]) slowCopy(T_FLOAT, original, original.length, from, to, null);
+        return (float[]) charged(ChargedAllocation.T_FLOAT, original, original.length, from, to, null);
     }
 
     public static long[] copyOfRange(long[] original, int from, int to) {
         if (to - from < minLength8) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (long[]) slowCopy(T_LONG, original, original.length, from, to, null);
+        return (long[]) charged(ChargedAllocation.T_LONG, original, original.length, from, to, null);
     }
 
     public static double[] copyOfRange(double[] original, int from, int to) {
         if (to - from < minLength8) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (double[]) slowCopy(T_DOUBLE, original, original.length, from, to, null);
+        return (double[]) charged(ChargedAllocation.T_DOUBLE, original, original.length, from, to, null);
     }
 
     public static Object[] copyOfRange(Object[] original, int from, int to) {
         if (to - from < minLengthRef) {
             return Arrays.copyOfRange(original, from, to);
         }
-        return (Object[]) slowCopy(REFERENCE, original, original.length, from, to, null);
+        return (Object[]) charged(ChargedAllocation.REFERENCES, original, original.length, from, to, null);
     }
 
     public static Object[] copyOfRange(Object[] original, int from, int to, Class<?> newType) {
         if (to - from < minLengthRef) {
             return Arrays.copyOfRange(original, from, to, asArrayClass(newType));
         }
-        return (Object[]) slowCopy(REFERENCE_TYPED, original, original.length, from, to, newType);
+        return (Object[]) charged(ChargedAllocation.TYPED_REFERENCES, original, original.length, from, to, newType);
     }
-
-    /** {@link #slowCopy} kinds beyond the {@code newarray} type codes. */
-    private static final int REFERENCE = 100;
-    private static final int REFERENCE_TYPED = 101;
 
     @SuppressWarnings("unchecked")
     private static Class<? extends Object[]> asArrayClass(Class<?> type) {
         return (Class<? extends Object[]>) type;
     }
 
-    /**
-     * The copy of {@code original} (of {@code originalLength} elements; {@code null} throws as the JDK does)
-     * from {@code from} to {@code to}, as {@code Arrays.copyOfRange} (or {@code copyOf} when {@code from} is
-     * 0 and {@code to} the new length: the same array), charged first.
-     */
-    private static Object slowCopy(int kind, Object original, int originalLength, int from, int to, Class<?> newType) {
-        long size = kind >= REFERENCE ? referenceBytes : typeBytes(kind);
-        Object r = reserve(originalLength * size, (long) (to - from) * size);
-        Object a;
-        try {
-            a = copy(kind, original, from, to, newType);
-        } catch (Throwable t) {
-            abandon(r);
-            throw t;
-        }
-        bind(r, a);
-        return a;
-    }
-
-    private static Object copy(int kind, Object original, int from, int to, Class<?> newType) {
-        switch (kind) {
-            case T_BOOLEAN:
-                return Arrays.copyOfRange((boolean[]) original, from, to);
-            case T_BYTE:
-                return Arrays.copyOfRange((byte[]) original, from, to);
-            case T_CHAR:
-                return Arrays.copyOfRange((char[]) original, from, to);
-            case T_SHORT:
-                return Arrays.copyOfRange((short[]) original, from, to);
-            case T_INT:
-                return Arrays.copyOfRange((int[]) original, from, to);
-            case T_FLOAT:
-                return Arrays.copyOfRange((float[]) original, from, to);
-            case T_LONG:
-                return Arrays.copyOfRange((long[]) original, from, to);
-            case T_DOUBLE:
-                return Arrays.copyOfRange((double[]) original, from, to);
-            case REFERENCE:
-                return Arrays.copyOfRange((Object[]) original, from, to);
-            default:
-                return Arrays.copyOfRange((Object[]) original, from, to, asArrayClass(newType));
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // The slow path
 
+    /**
+     * The array {@code Arrays.copyOfRange(original, from, to)} makes (a new one of {@code to} elements
+     * when {@code original} is {@code null}), {@code original} holding {@code originalLength} elements,
+     * charged first.
+     */
+    private static Object charged(int kind, Object original, int originalLength, int from, int to, Class<?> newType) {
+        long size = kind >= ChargedAllocation.REFERENCES ? referenceBytes : ChargedAllocation.primitiveBytes(kind);
+        Reservation r = Ledger.reserveOrNull(GrowthPoint.ARRAY, originalLength * size, (long) (to - from) * size);
+        return ChargedAllocation.allocate(r, null, kind, original, from, to, newType);
+    }
+
+    private static Object chargedNew(int kind, int length) {
+        return charged(kind, null, 0, 0, length, null);
+    }
+
     /** Asks the ledger; throws {@code QuotaExceededException} in enforce mode; null when nothing was charged. */
-    private static Object reserve(long currentBytes, long requestedBytes) {
-        return Ledger.reserveOrNull(GrowthPoint.ARRAY, currentBytes, requestedBytes);
-    }
-
-    private static void bind(Object reservation, Object array) {
-        if (reservation != null) {
-            ((Reservation) reservation).bind(array);
-        }
-    }
-
-    private static void abandon(Object reservation) {
-        if (reservation != null) {
-            ((Reservation) reservation).abandon();
-        }
+    private static Reservation reserve(long requestedBytes) {
+        return Ledger.reserveOrNull(GrowthPoint.ARRAY, 0, requestedBytes);
     }
 
     private static long saturatingMultiply(long a, long b) {

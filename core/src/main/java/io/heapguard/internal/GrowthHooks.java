@@ -11,24 +11,29 @@ import io.heapguard.ledger.Reservation;
 /**
  * The only class instrumented JDK code calls. Every method is static and takes primitives, so a hook
  * is a handful of instructions: the fast path compares the requested size with one volatile field and
- * returns {@code null} without allocating, locking or walking the stack.
+ * returns without allocating, locking or walking the stack.
  *
- * <p>Contract with the instrumentation: call a {@code *Growth}/{@code allocate*}/{@code copy} method
- * before the allocation; if it returns non-null, call {@link #bind} with the object allocated once it
- * exists, or {@link #abandon} if the allocation throws. A refusal is thrown from the first call, before
- * anything is allocated.
+ * <p>Two shapes of hook, both with the growth point's ordinal passed as a constant where one method
+ * serves several points:
+ * <ul>
+ * <li>an entry call, at the start of the JDK method that grows: returns a reservation or {@code null};
+ *     the instrumentation then calls {@link #bind} or {@link #bindOwner} with the object allocated once it
+ *     exists, or {@link #abandon} if the method throws. A refusal is thrown from the entry call, before
+ *     anything is allocated. An entry of its own per growth point only where it mirrors that JDK method's
+ *     arithmetic to know the size it is about to allocate.</li>
+ * <li>a call-site replacement, for an allocation inside a JDK method: takes the replaced instruction's
+ *     operands and does what it did (below the fast limit that is all it does: a compare, a branch, the
+ *     original allocation, inlined by the JIT); above, all of them end in {@link ChargedAllocation}. One
+ *     method per array type, as the replaced instruction's result type must stay what it was.</li>
+ * </ul>
+ * See {@code io.heapguard.agent.hooks.Advices} and {@code JdkAdvices} for where each is woven.
  */
 public final class GrowthHooks {
 
-    private GrowthHooks() {
-    }
+    /** {@code jdk.internal.util.ArraysSupport.SOFT_MAX_ARRAY_LENGTH}, the same on JDK 17 and 25. */
+    private static final int SOFT_MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
-    /** Generic entry: a growth of {@code point} from {@code currentBytes} to {@code requestedBytes}. */
-    public static Object grow(int point, long currentBytes, long requestedBytes) {
-        if (requestedBytes < FastLimit.bytes()) {
-            return null;
-        }
-        return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), currentBytes, requestedBytes);
+    private GrowthHooks() {
     }
 
     /**
@@ -50,20 +55,27 @@ public final class GrowthHooks {
         return Ledger.reserveOrNull(GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM, currentCapacity, requested);
     }
 
-    /** Entry of a method that hands out a copy of {@code bytes} bytes, e.g. {@code toByteArray()}. */
-    public static Object copy(int point, int bytes) {
+    /**
+     * Entry of a method that allocates {@code bytes} bytes outright, replacing nothing: {@code ByteBuffer.allocate},
+     * and the copies a buffer hands out ({@code ByteArrayOutputStream.toByteArray()}, {@code toString()},
+     * {@code StringBuilder.toString()}, {@code ByteArrayInputStream.readAllBytes()}).
+     */
+    public static Object allocate(int point, int bytes) {
         if (bytes < FastLimit.bytes()) {
             return null;
         }
         return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), 0, bytes);
     }
 
-    /** Entry of {@code ByteBuffer.allocate(int)}. */
-    public static Object allocate(int capacity) {
-        if (capacity < FastLimit.bytes()) {
+    /**
+     * As {@link #allocate(int, int)}, unless the method hands out {@code cache} instead
+     * ({@code StringBuffer.toString()}, whose string is cached until the next change).
+     */
+    public static Object allocateUnlessCached(int point, Object cache, int bytes) {
+        if (cache != null || bytes < FastLimit.bytes()) {
             return null;
         }
-        return Ledger.reserveOrNull(GrowthPoint.BYTE_BUFFER_ALLOCATE, 0, capacity);
+        return Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), 0, bytes);
     }
 
     /**
@@ -103,179 +115,51 @@ public final class GrowthHooks {
         }
     }
 
-    /** {@code jdk.internal.util.ArraysSupport.SOFT_MAX_ARRAY_LENGTH}, the same on JDK 17 and 25. */
-    private static final int SOFT_MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
-    // ---------------------------------------------------------------------------------------------
-    // The JDK's other growth points (StringBuilder, CharArrayWriter, InputStream.readAllBytes,
-    // Files.readAllBytes, ArrayList, ArrayDeque, HashMap); see io.heapguard.agent.hooks.JdkAdvices.
-    //
-    // A call-site replacement takes the replaced instruction's operands plus the growth point's ordinal
-    // and does what the instruction did: below the fast limit that is all it does (a compare, a branch,
-    // the original call, inlined by the JIT); above it, reserve, allocate, bind, or abandon if the
-    // allocation throws. A refusal is thrown before anything is allocated.
-
-    /**
-     * Bytes of a reference in an {@code Object[]}: 4 with compressed oops, else 8. HotSpot sets
-     * {@code java.vm.compressedOopsMode} exactly when references are compressed; it is absent with
-     * {@code -XX:-UseCompressedOops}, ZGC or a heap too large for compressed oops. A system property read
-     * once here costs nothing at start-up (the platform MBeans would load JMX).
-     */
-    private static final int REFERENCE_BYTES = compressedOops() ? 4 : 8;
-
-    private static boolean compressedOops() {
-        try {
-            return System.getProperty("java.vm.compressedOopsMode") != null;
-        } catch (SecurityException e) {
-            return true;
-        }
-    }
-
-    private static Reservation reserve(GrowthPoint point, long currentBytes, long requestedBytes) {
-        return Ledger.reserveOrNull(point, currentBytes, requestedBytes);
-    }
-
-    /**
-     * Entry of a method that hands out a copy of {@code bytes} bytes, as {@link #copy}, for the JDK's other
-     * growth points ({@code StringBuilder.toString()}), which the ledger itself uses.
-     */
-    public static Object copyOut(int point, int bytes) {
-        if (bytes < FastLimit.bytes()) {
-            return null;
-        }
-        return reserve(GrowthPoint.ofOrdinal(point), 0, bytes);
-    }
-
     /** Bytes of a reference in an {@code Object[]} as this JVM lays them out (4 or 8). */
     public static int referenceBytes() {
-        return REFERENCE_BYTES;
+        return ChargedAllocation.REFERENCE_BYTES;
     }
 
-    /**
-     * Replaces {@code Arrays.copyOf(byte[], int)} where a byte buffer grows (StringBuilder, the read-all
-     * methods). {@code owner}: the object holding the buffer, to tie the charge to (see {@link #bindOwner}),
-     * or {@code null} to tie it to the new array (a static helper, or an array handed out).
-     */
+    // ---------------------------------------------------------------------------------------------
+    // Call-site replacements. owner: the object holding the buffer, to tie the charge to (see bindOwner),
+    // or null to tie it to the new array (a static helper, or an array handed out). A fast path counts the
+    // bytes with a shift by the element size, 8 bytes a reference, so it never skips a growth that should
+    // be checked; chargedArray counts them exactly.
+
+    /** Replaces {@code Arrays.copyOf(byte[], int)} where a byte buffer grows (StringBuilder, the read-all methods). */
     public static byte[] copyOfBytes(byte[] original, int newLength, Object owner, int point) {
         if (newLength < FastLimit.bytes()) {
             return Arrays.copyOf(original, newLength);
         }
-        return copyOfBytesSlow(original, newLength, owner, point);
+        return (byte[]) chargedArray(ChargedAllocation.T_BYTE, original, original.length, newLength, owner, point);
     }
 
-    private static byte[] copyOfBytesSlow(byte[] original, int newLength, Object owner, int point) {
-        Reservation r = reserve(GrowthPoint.ofOrdinal(point), original.length, newLength);
-        if (r == null) {
-            return Arrays.copyOf(original, newLength);
-        }
-        byte[] copy;
-        try {
-            copy = Arrays.copyOf(original, newLength);
-        } catch (Throwable t) {
-            r.abandon();
-            throw t;
-        }
-        settle(r, owner, copy);
-        return copy;
-    }
-
-    /** Ties a granted growth's charge to {@code owner}, or to the new array when there is none. */
-    private static void settle(Reservation r, Object owner, Object allocated) {
-        if (owner != null) {
-            r.bindOwner(owner);
-        } else {
-            r.bind(allocated);
-        }
-    }
-
-    /**
-     * Replaces {@code Arrays.copyOf(char[], int)} in {@code CharArrayWriter.write}: two bytes a char; the
-     * charge is tied to {@code owner}, the writer.
-     */
+    /** Replaces {@code Arrays.copyOf(char[], int)} in {@code CharArrayWriter.write}. */
     public static char[] copyOfChars(char[] original, int newLength, Object owner, int point) {
         if ((long) newLength << 1 < FastLimit.bytes()) {
             return Arrays.copyOf(original, newLength);
         }
-        return copyOfCharsSlow(original, newLength, owner, point);
+        return (char[]) chargedArray(ChargedAllocation.T_CHAR, original, original.length, newLength, owner, point);
     }
 
-    private static char[] copyOfCharsSlow(char[] original, int newLength, Object owner, int point) {
-        Reservation r = reserve(GrowthPoint.ofOrdinal(point), (long) original.length << 1,
-                (long) newLength << 1);
-        if (r == null) {
-            return Arrays.copyOf(original, newLength);
-        }
-        char[] copy;
-        try {
-            copy = Arrays.copyOf(original, newLength);
-        } catch (Throwable t) {
-            r.abandon();
-            throw t;
-        }
-        settle(r, owner, copy);
-        return copy;
-    }
-
-    /**
-     * Replaces {@code Arrays.copyOf(Object[], int)} in {@code ArrayList.grow} and {@code ArrayDeque.grow}:
-     * charged as the new length times {@link #referenceBytes()}, to {@code owner}, the collection. The fast
-     * path assumes 8-byte references, so it never skips a growth that should be checked.
-     */
+    /** Replaces {@code Arrays.copyOf(Object[], int)} in {@code ArrayList.grow} and {@code ArrayDeque.grow}. */
     public static Object[] copyOfRefs(Object[] original, int newLength, Object owner, int point) {
         if ((long) newLength << 3 < FastLimit.bytes()) {
             return Arrays.copyOf(original, newLength);
         }
-        return copyOfRefsSlow(original, newLength, owner, point);
-    }
-
-    private static Object[] copyOfRefsSlow(Object[] original, int newLength, Object owner, int point) {
-        Reservation r = reserveRefs(point, original.length, newLength);
-        if (r == null) {
-            return Arrays.copyOf(original, newLength);
-        }
-        Object[] copy;
-        try {
-            copy = Arrays.copyOf(original, newLength);
-        } catch (Throwable t) {
-            r.abandon();
-            throw t;
-        }
-        settle(r, owner, copy);
-        return copy;
+        return (Object[]) chargedArray(ChargedAllocation.REFERENCES, original, original.length, newLength, owner,
+                point);
     }
 
     /**
      * Replaces {@code anewarray java/lang/Object} where a collection creates the array it grows into
-     * ({@code ArrayList.grow}); the charge is tied to {@code owner}, the collection.
+     * ({@code ArrayList.grow}).
      */
     public static Object[] newRefs(int length, Object owner, int point) {
         if ((long) length << 3 < FastLimit.bytes()) {
             return new Object[length];
         }
-        return newRefsSlow(length, owner, point);
-    }
-
-    private static Object[] newRefsSlow(int length, Object owner, int point) {
-        Reservation r = length < 0 ? null : reserveRefs(point, 0, length);
-        if (r == null) {
-            return new Object[length];
-        }
-        Object[] array;
-        try {
-            array = new Object[length];
-        } catch (Throwable t) {
-            r.abandon();
-            throw t;
-        }
-        settle(r, owner, array);
-        return array;
-    }
-
-    private static Reservation reserveRefs(int point, long currentLength, long newLength) {
-        long bytes = newLength * REFERENCE_BYTES;
-        if (bytes < FastLimit.bytes()) {
-            return null;
-        }
-        return reserve(GrowthPoint.ofOrdinal(point), currentLength * REFERENCE_BYTES, bytes);
+        return (Object[]) chargedArray(ChargedAllocation.REFERENCES, null, 0, length, owner, point);
     }
 
     /**
@@ -286,23 +170,22 @@ public final class GrowthHooks {
         if (length < FastLimit.bytes()) {
             return new byte[length];
         }
-        return newBytesSlow(length, point);
+        return (byte[]) chargedArray(ChargedAllocation.T_BYTE, null, 0, length, null, point);
     }
 
-    private static byte[] newBytesSlow(int length, int point) {
-        Reservation r = reserve(GrowthPoint.ofOrdinal(point), 0, length);
-        if (r == null) {
-            return new byte[length];
-        }
-        byte[] array;
-        try {
-            array = new byte[length];
-        } catch (Throwable t) {
-            r.abandon();
-            throw t;
-        }
-        r.bind(array);
-        return array;
+    /**
+     * The slow path of the replacements above: reserves {@code length} elements of {@code kind} (the array
+     * replaced held {@code currentLength}), then allocates as the JDK does (a copy of {@code original}, or a
+     * new array when it is {@code null}).
+     */
+    private static Object chargedArray(int kind, Object original, int currentLength, int length, Object owner,
+                                       int point) {
+        long elementBytes = kind == ChargedAllocation.REFERENCES ? ChargedAllocation.REFERENCE_BYTES
+                : ChargedAllocation.primitiveBytes(kind);
+        long requested = length * elementBytes;
+        Reservation r = length < 0 || requested < FastLimit.bytes() ? null
+                : Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), currentLength * elementBytes, requested);
+        return ChargedAllocation.allocate(r, owner, kind, original, 0, length, null);
     }
 
     /**
@@ -325,23 +208,15 @@ public final class GrowthHooks {
     }
 
     private static byte[] readChunkSlow(int length, long before, long after, int point) {
-        if (before >= FastLimit.bytes() && Long.highestOneBit(before) == Long.highestOneBit(after)) {
-            return new byte[length];
-        }
-        Reservation r = length < 0 ? null : reserve(GrowthPoint.ofOrdinal(point), before, after);
-        if (r == null) {
-            return new byte[length];
-        }
-        byte[] chunk;
-        try {
-            chunk = new byte[length];
-        } catch (Throwable t) {
-            r.abandon();
-            throw t;
-        }
-        r.bind(chunk);
-        return chunk;
+        boolean doubled = before < FastLimit.bytes() || Long.highestOneBit(before) != Long.highestOneBit(after);
+        Reservation r = !doubled || length < 0 ? null
+                : Ledger.reserveOrNull(GrowthPoint.ofOrdinal(point), before, after);
+        return (byte[]) ChargedAllocation.allocate(r, null, ChargedAllocation.T_BYTE, null, 0, length, null);
     }
+
+    // ---------------------------------------------------------------------------------------------
+    // Entries of their own: each mirrors its JDK method's arithmetic to know the size it is about to
+    // allocate, which its arguments do not say outright.
 
     /**
      * Entry of a StringBuilder's Latin-1 to UTF-16 inflation ({@code AbstractStringBuilder.inflate()} on
@@ -356,7 +231,7 @@ public final class GrowthHooks {
         if (requested < FastLimit.bytes()) {
             return null;
         }
-        return reserve(GrowthPoint.STRING_BUILDER, latin1Bytes, requested);
+        return Ledger.reserveOrNull(GrowthPoint.STRING_BUILDER, latin1Bytes, requested);
     }
 
     /**
@@ -378,7 +253,7 @@ public final class GrowthHooks {
         if (requested < FastLimit.bytes()) {
             return null;
         }
-        return reserve(GrowthPoint.STRING_BUILDER, valueLength, requested);
+        return Ledger.reserveOrNull(GrowthPoint.STRING_BUILDER, valueLength, requested);
     }
 
     /**
@@ -408,17 +283,6 @@ public final class GrowthHooks {
     }
 
     /**
-     * Entry of a method that hands out a copy of {@code bytes} bytes unless it hands out {@code cache}
-     * ({@code StringBuffer.toString()}, whose string is cached until the next change).
-     */
-    public static Object copyUnlessCached(int point, Object cache, int bytes) {
-        if (cache != null || bytes < FastLimit.bytes()) {
-            return null;
-        }
-        return reserve(GrowthPoint.ofOrdinal(point), 0, bytes);
-    }
-
-    /**
      * Entry of {@code HashMap.resize()}: mirrors it to know the table about to be allocated (twice the
      * old one, or the threshold or 16 for the first). Tables of 64 buckets or fewer are neither charged
      * nor refused: {@code treeifyBin} resizes one after inserting a node and before counting it, so a
@@ -436,10 +300,12 @@ public final class GrowthHooks {
         } else {
             newCapacity = threshold > 0 ? threshold : 16;
         }
-        if (newCapacity <= 64 || newCapacity << 3 < FastLimit.bytes()) {
+        long requested = newCapacity * ChargedAllocation.REFERENCE_BYTES;
+        if (newCapacity <= 64 || requested < FastLimit.bytes()) {
             return null;
         }
-        return reserveRefs(GrowthPoint.HASH_MAP.ordinal(), oldCapacity, newCapacity);
+        return Ledger.reserveOrNull(GrowthPoint.HASH_MAP, (long) oldCapacity * ChargedAllocation.REFERENCE_BYTES,
+                requested);
     }
 
     /** Whether {@code t} is a refusal: a rollback around a growth runs for refusals only. */

@@ -237,18 +237,22 @@ class ArrayHooksTest {
         assertMulti(Long.MAX_VALUE, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, 4, 8);
     }
 
+    /** The same total from the lengths as a {@code multianewarray} check passes them and as an array. */
     private static void assertMulti(long expected, int[] dims, int rank, int leaf) {
         long got;
+        long gotFromArray;
         try {
             java.lang.reflect.Method m = ArrayHooks.class.getDeclaredMethod("multiBytes", int.class, int.class,
-                    int.class, int.class, int.class, int.class, int.class);
+                    int.class, int.class, int.class, int.class, int.class, int[].class);
             m.setAccessible(true);
-            got = (Long) m.invoke(null, dims.length, dims[0], dims.length > 1 ? dims[1] : 0,
-                    dims.length > 2 ? dims[2] : 0, rank, leaf, 4);
+            got = (Long) m.invoke(null, dims.length, rank, leaf, 4, dims[0], dims.length > 1 ? dims[1] : 0,
+                    dims.length > 2 ? dims[2] : 0, null);
+            gotFromArray = (Long) m.invoke(null, dims.length, rank, leaf, 4, 0, 0, 0, dims);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
         assertEquals(expected, got, Arrays.toString(dims));
+        assertEquals(expected, gotFromArray, Arrays.toString(dims) + " as an array");
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 import io.heapguard.agent.bytecode.InstructionWatcher;
+import io.heapguard.agent.bytecode.IntConstant;
 
 /**
  * Rewrites the methods {@link ClassScan} picked; every other method is copied byte for byte by the
@@ -133,7 +134,7 @@ final class ArrayRewriter extends ClassVisitor {
             for (int i = 0; i < counted; i++) {
                 super.visitVarInsn(Opcodes.ILOAD, base + i);
             }
-            pushInt(rank * 256 + leafBytes(descriptor.charAt(rank)));
+            IntConstant.push(mv, rank * 256 + leafBytes(descriptor.charAt(rank)));
             super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "checkMultiArray",
                     "(" + "IIII".substring(0, counted + 1) + ")Ljava/lang/Object;", false);
             super.visitVarInsn(Opcodes.ASTORE, base + dims);
@@ -197,14 +198,6 @@ final class ArrayRewriter extends ClassVisitor {
 
         private boolean smallConstant(int minLength) {
             return constantBefore && constant < minLength;
-        }
-
-        private void pushInt(int value) {
-            if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
-                super.visitIntInsn(Opcodes.SIPUSH, value);
-            } else {
-                super.visitLdcInsn(value);
-            }
         }
     }
 

@@ -4,6 +4,7 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
+import io.heapguard.agent.bytecode.IntConstant;
 import io.heapguard.ledger.GrowthPoint;
 
 /**
@@ -109,15 +110,8 @@ public abstract class Advice {
         return javaSignature() + " -> " + point.targetName();
     }
 
-    static void pushInt(MethodVisitor mv, int value) {
-        if (value >= -1 && value <= 5) {
-            mv.visitInsn(Opcodes.ICONST_0 + value);
-        } else if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.BIPUSH, value);
-        } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.SIPUSH, value);
-        } else {
-            mv.visitLdcInsn(value);
-        }
+    /** Pushes the growth point's ordinal, the argument by which one hook serves several points. */
+    final void pushPoint(MethodVisitor mv) {
+        IntConstant.push(mv, point.ordinal());
     }
 }

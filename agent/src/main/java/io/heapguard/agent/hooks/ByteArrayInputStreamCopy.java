@@ -8,7 +8,7 @@ import io.heapguard.ledger.GrowthPoint;
 /**
  * {@code ByteArrayInputStream.readAllBytes()}, which overrides {@code InputStream}'s with one
  * {@code Arrays.copyOfRange} of what is left (JDK 17 and 25): enter
- * {@code GrowthHooks.copyOut(INPUT_STREAM_READ_ALL, count - pos)}, bind to the array it returns. (Its
+ * {@code GrowthHooks.allocate(INPUT_STREAM_READ_ALL, count - pos)}, bind to the array it returns. (Its
  * {@code readNBytes(int)} is {@code InputStream}'s.)
  */
 final class ByteArrayInputStreamCopy extends Advice {
@@ -20,12 +20,12 @@ final class ByteArrayInputStreamCopy extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitFieldInsn(Opcodes.GETFIELD, OWNER, "count", "I");
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitFieldInsn(Opcodes.GETFIELD, OWNER, "pos", "I");
         mv.visitInsn(Opcodes.ISUB);
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "copyOut", "(II)Ljava/lang/Object;", false);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(II)Ljava/lang/Object;", false);
     }
 }

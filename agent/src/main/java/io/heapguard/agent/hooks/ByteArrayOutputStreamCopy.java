@@ -7,7 +7,7 @@ import io.heapguard.ledger.GrowthPoint;
 
 /**
  * The copies a {@code ByteArrayOutputStream} hands out, {@code toByteArray()} and every
- * {@code toString} overload: enter {@code GrowthHooks.copy(BYTE_ARRAY_OUTPUT_STREAM, this.count)}, bind
+ * {@code toString} overload: enter {@code GrowthHooks.allocate(BYTE_ARRAY_OUTPUT_STREAM, this.count)}, bind
  * to the returned array or string. ({@code count} bytes is exact for {@code toByteArray()} and the
  * Latin-1 case of a string; a decoded string may differ.)
  */
@@ -19,9 +19,9 @@ final class ByteArrayOutputStreamCopy extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitFieldInsn(Opcodes.GETFIELD, ByteArrayOutputStreamGrowth.OWNER, "count", "I");
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "copy", "(II)Ljava/lang/Object;", false);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(II)Ljava/lang/Object;", false);
     }
 }

@@ -5,7 +5,7 @@ import org.objectweb.asm.Opcodes;
 
 import io.heapguard.ledger.GrowthPoint;
 
-/** {@code static ByteBuffer ByteBuffer.allocate(int capacity)}: enter {@code GrowthHooks.allocate(capacity)}. */
+/** {@code static ByteBuffer ByteBuffer.allocate(int capacity)}: enter {@code GrowthHooks.allocate(BYTE_BUFFER_ALLOCATE, capacity)}. */
 final class ByteBufferAllocate extends Advice {
     static final String OWNER = "java/nio/ByteBuffer";
 
@@ -15,7 +15,8 @@ final class ByteBufferAllocate extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
+        pushPoint(mv);
         mv.visitVarInsn(Opcodes.ILOAD, 0);
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(I)Ljava/lang/Object;", false);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(II)Ljava/lang/Object;", false);
     }
 }

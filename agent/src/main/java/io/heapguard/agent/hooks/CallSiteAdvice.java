@@ -157,7 +157,7 @@ abstract class CallSiteAdvice extends Advice {
 
     /** Pushes the point's ordinal and calls {@code GrowthHooks.<hook>}. */
     final void callHook(MethodVisitor mv, String hook, String descriptor) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook, descriptor, false);
     }
 }

@@ -5,14 +5,16 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 import io.heapguard.agent.bytecode.SlotInserter;
+import io.heapguard.agent.bytecode.WrappedBody;
 
 /**
  * Shows each instruction of one method to a {@link CallSiteAdvice}, which may replace it; see there.
  *
  * <p>With a running total, a {@code long} local takes the first slot after the arguments (the original
  * locals from there on move up by two) and is set to 0 at entry. With an entry call, its reservation takes
- * that slot instead (one), is tied to {@code this} before each return ({@code GrowthHooks.bindOwner}) and is
- * abandoned by a catch-all over the whole body (after a bind, abandoning does nothing). A guarded call is wrapped in a catch-all
+ * that slot instead (one), and the body is wrapped as {@link AdviceMethodVisitor} wraps it
+ * ({@link WrappedBody}): the reservation is tied to {@code this} before each return
+ * ({@code GrowthHooks.bindOwner}) and abandoned if the body throws. A guarded call is wrapped in a catch-all
  * whose handler, emitted after the body, runs the advice's undo code for a refusal and rethrows whatever
  * it caught: its entry comes after the method's own in the exception table, so a guarded call must not
  * sit inside a {@code try} of the method (checked). Frames are dropped and recomputed
@@ -24,7 +26,8 @@ final class CallSiteMethodVisitor extends SlotInserter {
     private static final String IS_REFUSAL_DESCRIPTOR = "(Ljava/lang/Throwable;)Z";
 
     private final CallSiteAdvice advice;
-    private final Label bodyStart = new Label();
+    /** The body around the entry call's reservation, or {@code null} without an entry call. */
+    private final WrappedBody body;
     private boolean afterMathMin;
     private boolean ownTryBlocks;
     private int rewritten;
@@ -36,6 +39,22 @@ final class CallSiteMethodVisitor extends SlotInserter {
     CallSiteMethodVisitor(int api, MethodVisitor mv, int access, String descriptor, CallSiteAdvice advice) {
         super(api, mv, access, descriptor, slotsFor(advice, access));
         this.advice = advice;
+        this.body = advice.hasEntry() ? new EntryBody() : null;
+    }
+
+    private final class EntryBody extends WrappedBody {
+        @Override
+        protected void beforeReturn(MethodVisitor mv, int opcode) {
+            mv.visitVarInsn(Opcodes.ALOAD, slot);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.BIND_OWNER, Advice.BIND_DESCRIPTOR, false);
+        }
+
+        @Override
+        protected void onThrow(MethodVisitor mv) {
+            mv.visitVarInsn(Opcodes.ALOAD, slot);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.ABANDON, Advice.ABANDON_DESCRIPTOR, false);
+        }
     }
 
     private static int slotsFor(CallSiteAdvice advice, int access) {
@@ -51,6 +70,9 @@ final class CallSiteMethodVisitor extends SlotInserter {
     @Override
     protected void instruction() {
         afterMathMin = false;
+        if (body != null) {
+            body.emitted();
+        }
     }
 
     @Override
@@ -59,11 +81,10 @@ final class CallSiteMethodVisitor extends SlotInserter {
         if (advice.needsRunningTotal()) {
             mv.visitInsn(Opcodes.LCONST_0);
             mv.visitVarInsn(Opcodes.LSTORE, slot);
-        } else if (advice.hasEntry()) {
+        } else if (body != null) {
+            rewritten(CallSiteAdvice.ENTRY); // before the body starts: the entry call is not in its range
             advice.entry(mv); // a refusal is thrown here, before the body changes anything
-            mv.visitVarInsn(Opcodes.ASTORE, slot);
-            mv.visitLabel(bodyStart);
-            rewritten(CallSiteAdvice.ENTRY);
+            body.start(mv, slot);
         }
     }
 
@@ -130,15 +151,8 @@ final class CallSiteMethodVisitor extends SlotInserter {
             throw new IllegalStateException("the growth sites of '" + advice.point().targetName()
                     + "' are not all in " + advice.javaSignature() + " on " + Runtime.version());
         }
-        if (advice.hasEntry()) {
-            Label bodyEnd = new Label();
-            Label abandon = new Label();
-            mv.visitLabel(bodyEnd);
-            mv.visitTryCatchBlock(bodyStart, bodyEnd, abandon, null);
-            mv.visitLabel(abandon);
-            mv.visitVarInsn(Opcodes.ALOAD, slot);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.ABANDON, Advice.ABANDON_DESCRIPTOR, false);
-            mv.visitInsn(Opcodes.ATHROW);
+        if (body != null) {
+            body.end(mv);
         }
         if (handler != null) {
             Label rethrow = new Label();
@@ -153,9 +167,13 @@ final class CallSiteMethodVisitor extends SlotInserter {
         super.visitMaxs(maxStack + 4, maxLocals + slotsTaken()); // recomputed anyway with COMPUTE_FRAMES
     }
 
+    /** A site was rewritten: code of the body, as an original instruction is. */
     private void rewritten(int kind) {
         rewritten++;
         kinds |= kind;
+        if (body != null) {
+            body.emitted();
+        }
     }
 
     @Override
@@ -166,10 +184,9 @@ final class CallSiteMethodVisitor extends SlotInserter {
 
     @Override
     public void visitInsn(int opcode) {
-        if (advice.hasEntry() && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-            mv.visitVarInsn(Opcodes.ALOAD, slot);
-            mv.visitVarInsn(Opcodes.ALOAD, 0);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, Advice.HOOKS, Advice.BIND_OWNER, Advice.BIND_DESCRIPTOR, false);
+        if (body != null && body.atReturn(mv, opcode)) {
+            afterMathMin = false;
+            return;
         }
         super.visitInsn(opcode);
     }

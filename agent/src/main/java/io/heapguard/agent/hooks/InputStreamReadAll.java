@@ -17,7 +17,7 @@ import io.heapguard.ledger.GrowthPoint;
  * <li>{@code Arrays.copyOf(byte[], int)} (a single chunk trimmed) becomes {@code GrowthHooks.copyOfBytes}.</li>
  * </ul>
  */
-final class InputStreamReadAll extends CallSiteAdvice {
+final class InputStreamReadAll extends SizedReadAll {
 
     InputStreamReadAll() {
         super("java/io/InputStream", "readNBytes", "(I)[B", false, GrowthPoint.INPUT_STREAM_READ_ALL);
@@ -35,12 +35,8 @@ final class InputStreamReadAll extends CallSiteAdvice {
 
     @Override
     boolean newArray(MethodVisitor mv, int opcode, Object type, boolean afterMathMin, int runningTotal) {
-        if (opcode != Opcodes.NEWARRAY || !Integer.valueOf(Opcodes.T_BYTE).equals(type)) {
-            return false;
-        }
-        if (!afterMathMin) {
-            callHook(mv, "newBytes", "(II)[B");
-            return true;
+        if (!afterMathMin || opcode != Opcodes.NEWARRAY || !Integer.valueOf(Opcodes.T_BYTE).equals(type)) {
+            return super.newArray(mv, opcode, type, false, runningTotal);
         }
         mv.visitVarInsn(Opcodes.LLOAD, runningTotal);
         callHook(mv, "readChunk", "(IJI)[B");
@@ -51,16 +47,5 @@ final class InputStreamReadAll extends CallSiteAdvice {
         mv.visitInsn(Opcodes.LADD);
         mv.visitVarInsn(Opcodes.LSTORE, runningTotal);
         return true;
-    }
-
-    /** The arrays are handed out: each charge is tied to its array. */
-    @Override
-    boolean thisOwnsTheBuffer() {
-        return false;
-    }
-
-    @Override
-    boolean methodInsn(MethodVisitor mv, int opcode, String owner, String name, String descriptor) {
-        return replaceCopyOf(mv, opcode, owner, name, descriptor, COPY_OF_BYTES, "copyOfBytes");
     }
 }

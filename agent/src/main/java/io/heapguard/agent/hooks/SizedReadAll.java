@@ -10,6 +10,7 @@ import io.heapguard.ledger.GrowthPoint;
  * {@code Arrays.copyOf} should the source turn out longer (and trimming it with the same call):
  * {@code newarray byte} becomes {@code GrowthHooks.newBytes}, {@code Arrays.copyOf(byte[], int)}
  * {@code GrowthHooks.copyOfBytes}. So a rule's {@code max-buffer} refuses before anything is read.
+ * ({@link InputStreamReadAll} adds the chunks of a read whose size is not known.)
  * <ul>
  * <li>{@code FileInputStream.readAllBytes()} and {@code readNBytes(int)} (JDK 17 and 25; for a file whose
  *     size is unknown they call {@code InputStream}'s, guarded by {@link InputStreamReadAll});</li>
@@ -19,7 +20,7 @@ import io.heapguard.ledger.GrowthPoint;
  *     {@code Files.read(InputStream, int)} (JDK 17 and 25), as {@code Files.readAllBytes}.</li>
  * </ul>
  */
-final class SizedReadAll extends CallSiteAdvice {
+class SizedReadAll extends CallSiteAdvice {
 
     static SizedReadAll fileInputStream(String name, String descriptor) {
         return new SizedReadAll("java/io/FileInputStream", name, descriptor, false, GrowthPoint.INPUT_STREAM_READ_ALL);
@@ -35,7 +36,7 @@ final class SizedReadAll extends CallSiteAdvice {
                 GrowthPoint.FILES_READ_ALL);
     }
 
-    private SizedReadAll(String owner, String name, String descriptor, boolean isStatic, GrowthPoint point) {
+    SizedReadAll(String owner, String name, String descriptor, boolean isStatic, GrowthPoint point) {
         super(owner, name, descriptor, isStatic, point);
     }
 

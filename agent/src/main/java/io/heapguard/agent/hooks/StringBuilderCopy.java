@@ -7,9 +7,9 @@ import io.heapguard.ledger.GrowthPoint;
 
 /**
  * The string a {@code StringBuilder} or {@code StringBuffer} hands out, {@code toString()} (JDK 17 and
- * 25): enter {@code GrowthHooks.copyOut(STRING_BUILDER, count << coder)}, bind to the string. A
+ * 25): enter {@code GrowthHooks.allocate(STRING_BUILDER, count << coder)}, bind to the string. A
  * {@code StringBuffer} hands out its cached string while unchanged, which is charged only when made:
- * {@code GrowthHooks.copyUnlessCached(STRING_BUILDER, toStringCache, count << coder)}. (On JDK 25 a UTF-16
+ * {@code GrowthHooks.allocateUnlessCached(STRING_BUILDER, toStringCache, count << coder)}. (On JDK 25 a UTF-16
  * builder whose content fits Latin-1 makes a string of half that; the charge is the upper bound.)
  */
 final class StringBuilderCopy extends Advice {
@@ -32,7 +32,7 @@ final class StringBuilderCopy extends Advice {
 
     @Override
     void enter(MethodVisitor mv) {
-        pushInt(mv, point().ordinal());
+        pushPoint(mv);
         if (cached()) {
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, owner(), "toStringCache", "Ljava/lang/String;");
@@ -43,10 +43,10 @@ final class StringBuilderCopy extends Advice {
         mv.visitFieldInsn(Opcodes.GETFIELD, StringBuilderGrowth.OWNER, "coder", "B");
         mv.visitInsn(Opcodes.ISHL);
         if (cached()) {
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "copyUnlessCached", "(ILjava/lang/Object;I)Ljava/lang/Object;",
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocateUnlessCached", "(ILjava/lang/Object;I)Ljava/lang/Object;",
                     false);
         } else {
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "copyOut", "(II)Ljava/lang/Object;", false);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "allocate", "(II)Ljava/lang/Object;", false);
         }
     }
 }

@@ -7,16 +7,17 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 import io.heapguard.agent.bytecode.InstructionWatcher;
-import io.heapguard.agent.bytecode.TryRanges;
+import io.heapguard.agent.bytecode.IntConstant;
+import io.heapguard.agent.bytecode.WrappedBody;
 
 /**
- * The code around one scope entry method:
+ * The code around one scope entry method, in {@link WrappedBody}'s shape:
  *
  * <pre>
  *   token = ScopeHooks.enter(index)
- *   try {                                  // starts after the store
- *       original body, each return preceded by ScopeHooks.exit(token)   // outside the try range
- *   } catch (Throwable t) {                // after the method's own handlers: only what escapes it
+ *   try {
+ *       original body, each return preceded by ScopeHooks.exit(token)
+ *   } catch (Throwable t) {
  *       ScopeHooks.exit(token); throw t;
  *   }
  * </pre>
@@ -34,7 +35,25 @@ final class ScopeEntryMethodVisitor extends InstructionWatcher {
     private final int index;
     private final int slot;
     private final boolean frames;
-    private final TryRanges body = new TryRanges();
+    private final WrappedBody body = new WrappedBody() {
+        @Override
+        protected void beforeReturn(MethodVisitor mv, int opcode) {
+            exit(mv);
+        }
+
+        @Override
+        protected void onThrow(MethodVisitor mv) {
+            if (frames) {
+                Object[] locals = new Object[slot + 1];
+                for (int i = 0; i < slot; i++) {
+                    locals[i] = Opcodes.TOP;
+                }
+                locals[slot] = OBJECT;
+                mv.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            }
+            exit(mv);
+        }
+    };
 
     ScopeEntryMethodVisitor(int api, MethodVisitor mv, int index, int maxLocals, boolean frames) {
         super(api, mv);
@@ -46,27 +65,14 @@ final class ScopeEntryMethodVisitor extends InstructionWatcher {
     @Override
     public void visitCode() {
         super.visitCode();
-        pushInt(index);
+        IntConstant.push(mv, index);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "enter", "(I)Ljava/lang/Object;", false);
-        mv.visitVarInsn(Opcodes.ASTORE, slot);
-        body.open(mv);
+        body.start(mv, slot);
     }
 
     @Override
     protected void instruction() {
         body.emitted();
-    }
-
-    private void pushInt(int value) {
-        if (value >= -1 && value <= 5) {
-            mv.visitInsn(Opcodes.ICONST_0 + value);
-        } else if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.BIPUSH, value);
-        } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
-            mv.visitIntInsn(Opcodes.SIPUSH, value);
-        } else {
-            mv.visitLdcInsn(value);
-        }
     }
 
     @Override
@@ -91,32 +97,19 @@ final class ScopeEntryMethodVisitor extends InstructionWatcher {
 
     @Override
     public void visitInsn(int opcode) {
-        if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-            body.close(mv);
-            mv.visitVarInsn(Opcodes.ALOAD, slot);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "exit", "(Ljava/lang/Object;)V", false);
-            mv.visitInsn(opcode);
-            body.open(mv);
-        } else {
+        if (!body.atReturn(mv, opcode)) {
             super.visitInsn(opcode);
         }
     }
 
+    private void exit(MethodVisitor mv) {
+        mv.visitVarInsn(Opcodes.ALOAD, slot);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "exit", "(Ljava/lang/Object;)V", false);
+    }
+
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
-        if (body.closeAndStartHandler(mv)) {
-            if (frames) {
-                Object[] locals = new Object[slot + 1];
-                for (int i = 0; i < slot; i++) {
-                    locals[i] = Opcodes.TOP;
-                }
-                locals[slot] = OBJECT;
-                mv.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
-            }
-            mv.visitVarInsn(Opcodes.ALOAD, slot);
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "exit", "(Ljava/lang/Object;)V", false);
-            mv.visitInsn(Opcodes.ATHROW);
-        }
+        body.end(mv);
         // the token on top of whatever a return leaves; the handler's throwable and token; enter's index
         super.visitMaxs(Math.max(maxStack + 1, 2), Math.max(maxLocals, slot + 1));
     }

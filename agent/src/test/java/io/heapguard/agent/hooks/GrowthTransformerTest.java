@@ -148,9 +148,6 @@ class GrowthTransformerTest {
         if (a instanceof ByteArrayOutputStreamGrowth) {
             return "byteArrayOutputStreamGrowth";
         }
-        if (a instanceof ByteArrayOutputStreamCopy) {
-            return "copy";
-        }
         if (a instanceof ByteBufferAllocateDirect) {
             return "allocateDirect";
         }

@@ -120,8 +120,8 @@ class InstrumentedByteArrayOutputStreamTest {
                 StandardCharsets.UTF_8);
         String s4 = (String) call(out, "toString", new Class<?>[] {int.class}, 0);
         assertEquals(List.of("hello", "hello", "hello", "hello"), List.of(s1, s2, s3, s4));
-        assertEquals(List.of("copy(0,5)", "bind(token1)", "copy(0,5)", "bind(token2)", "copy(0,5)", "bind(token3)",
-                "copy(0,5)", "bind(token4)", "copy(0,5)", "bind(token5)"), RecordingHooks.calls);
+        assertEquals(List.of("allocate(0,5)", "bind(token1)", "allocate(0,5)", "bind(token2)", "allocate(0,5)", "bind(token3)",
+                "allocate(0,5)", "bind(token4)", "allocate(0,5)", "bind(token5)"), RecordingHooks.calls);
         assertSame(copy, RecordingHooks.bound.get(0));
         assertSame(s1, RecordingHooks.bound.get(1));
         assertSame(s4, RecordingHooks.bound.get(4));
@@ -134,7 +134,7 @@ class InstrumentedByteArrayOutputStreamTest {
         RecordingHooks.reset();
         assertThrows(UnsupportedEncodingException.class,
                 () -> call(out, "toString", new Class<?>[] {String.class}, "no-such-charset"));
-        assertEquals(List.of("copy(0,1)", "abandon(token1)"), RecordingHooks.calls);
+        assertEquals(List.of("allocate(0,1)", "abandon(token1)"), RecordingHooks.calls);
     }
 
     @Test
@@ -144,6 +144,6 @@ class InstrumentedByteArrayOutputStreamTest {
         RecordingHooks.reset();
         RecordingHooks.refusal = new IllegalStateException("refused");
         assertThrows(IllegalStateException.class, () -> call(out, "toByteArray", new Class<?>[0]));
-        assertEquals(List.of("copy(0,1)"), RecordingHooks.calls);
+        assertEquals(List.of("allocate(0,1)"), RecordingHooks.calls);
     }
 }

@@ -120,7 +120,7 @@ class JdkAdvicesTest {
         } else if (a instanceof StringBuilderNewCoder) {
             names = new String[] {"stringBuilderNewCoder", "bind", "abandon"};
         } else if (a instanceof StringBuilderCopy) {
-            names = new String[] {a.owner().endsWith("Buffer") ? "copyUnlessCached" : "copyOut", "bind", "abandon"};
+            names = new String[] {a.owner().endsWith("Buffer") ? "allocateUnlessCached" : "allocate", "bind", "abandon"};
         } else if (a instanceof CharArrayWriterGrowth) {
             names = new String[] {"copyOfChars"};
         } else if (a instanceof InputStreamReadAll) {
@@ -128,7 +128,7 @@ class JdkAdvicesTest {
         } else if (a instanceof SizedReadAll) {
             names = new String[] {"newBytes", "copyOfBytes"};
         } else if (a instanceof ByteArrayInputStreamCopy) {
-            names = new String[] {"copyOut", "bind", "abandon"};
+            names = new String[] {"allocate", "bind", "abandon"};
         } else if (a instanceof ArrayListGrowth) {
             names = new String[] {"copyOfRefs", "newRefs"};
         } else if (a instanceof ArrayDequeGrowth) {

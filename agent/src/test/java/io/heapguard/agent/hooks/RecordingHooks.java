@@ -36,12 +36,8 @@ public final class RecordingHooks {
         return enter("growth(" + currentCapacity + "," + minCapacity + ")");
     }
 
-    public static Object copy(int point, int bytes) {
-        return enter("copy(" + point + "," + bytes + ")");
-    }
-
-    public static Object allocate(int capacity) {
-        return enter("allocate(" + capacity + ")");
+    public static Object allocate(int point, int bytes) {
+        return enter("allocate(" + point + "," + bytes + ")");
     }
 
     public static Object allocateDirect(int capacity) {
