@@ -42,15 +42,6 @@ final class CallSites {
         return className.startsWith("io.netty.") || className.contains(".io.netty.");
     }
 
-    /**
-     * Whether the code asking, the first frame outside the JDK and heapguard, is Netty's: its allocators take
-     * the memory of arenas and buffers through the JDK, and that memory is charged to the buffers using it.
-     */
-    static boolean calledByNetty() {
-        String caller = WALKER.walk(FIRST_CALLER);
-        return caller != null && isNetty(caller);
-    }
-
     /** Whether a growth of {@code point} looks past Netty's frames for its caller. */
     private static boolean skipsNetty(GrowthPoint point) {
         return point == GrowthPoint.NETTY_BYTE_BUF;

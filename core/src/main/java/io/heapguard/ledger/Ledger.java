@@ -126,11 +126,6 @@ public final class Ledger {
         }
     }
 
-    /** Whether the code asking for memory now is Netty's (see {@code GrowthHooks.allocateDirect}). */
-    public static boolean calledByNetty() {
-        return CallSites.calledByNetty();
-    }
-
     /**
      * Credits at once what is charged to {@code owner} (not what it retired): the owner gave its memory back
      * (a Netty buffer released to its pool or freed). A later collection of the owner credits nothing again.
