@@ -76,7 +76,9 @@ public final class OffHeapApp {
         try {
             Class<?> ledgerClass = Class.forName("io.heapguard.ledger.Ledger", false, null);
             Object ledger = ledgerClass.getMethod("current").invoke(null);
-            Object account = ledger == null ? null : ledgerClass.getMethod("ruleAccount", String.class).invoke(ledger, rule);
+            Object control = ledger == null ? null : ledgerClass.getMethod("control").invoke(ledger);
+            Object account = control == null ? null
+                    : control.getClass().getMethod("ruleAccount", String.class).invoke(control, rule);
             return account == null ? -1 : (Long) account.getClass().getMethod("used").invoke(account);
         } catch (ReflectiveOperationException e) {
             return -1;
