@@ -28,7 +28,7 @@ final class HeapReserve {
     private final Platform platform;
     private final Reclaimer reclaimer;
     private final long maxHeap;
-    private volatile Slack slack = new Slack(-1, 0);
+    private volatile Slack slack = Slack.NONE;
 
     HeapReserve(Platform platform, Reclaimer reclaimer, long maxHeap) {
         this.platform = platform;
@@ -56,7 +56,7 @@ final class HeapReserve {
             slack = new Slack(reserve, Math.min(headroom / 2, maxHeap / PLACEMENT_SHARE));
             return GRANTED; // fits even counting the garbage
         }
-        slack = new Slack(reserve, 0);
+        slack = Slack.NONE;
         Reclaimer.Verdict v = reclaimer.verdict();
         if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
                 && refusingLive(v, owner, requested, room) < 0) {
@@ -106,6 +106,9 @@ final class HeapReserve {
      * is taken again. A full heap leaves none.
      */
     private static final class Slack extends AtomicLong {
+        /** No slack, under no reserve ever in force: a full heap leaves this, allocating nothing. */
+        static final Slack NONE = new Slack(-1, 0);
+
         private final long reserve;
 
         Slack(long reserve, long bytes) {
