@@ -245,10 +245,12 @@ public final class PressureRun {
                    int round) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         String failure = null;
-        if (!p.waitFor(boundSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-            failure = "stopped after " + boundSeconds + " s, its bound";
+        try {
+            if (!p.waitFor(boundSeconds, TimeUnit.SECONDS)) {
+                failure = "stopped after " + boundSeconds + " s, its bound";
+            }
+        } finally {
+            stop(p);
         }
         Map<String, String> figures = new LinkedHashMap<>();
         for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
@@ -261,6 +263,15 @@ public final class PressureRun {
             failure = "ended with exit status " + p.exitValue() + " before reporting (see " + output.getFileName() + ")";
         }
         return new Run(jdk, gc, agent, round, figures, failure);
+    }
+
+    /** Ends the JVM, and whatever it started, if it still runs (past its bound, or the driver is interrupted). */
+    private static void stop(Process p) throws InterruptedException {
+        if (p.isAlive()) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     static String table(List<Run> results, List<Jdk> jdks, List<String> gcs, int runs) {
