@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -jar benchmarks/target/pressure.jar [-runs 5] [-jdk JAVA_HOME]... [-gc G1,Serial] [-heap 256m]
- *      [-agent agent/target/heapguard-agent.jar] [-out DIR] [PressureApp's options: -seconds 20 -warmup 5 -rate 400 ...]
+ *      [-agent agent/target/heapguard-agent.jar] [-out benchmarks/results/pressure]
+ *      [PressureApp's options: -seconds 20 -warmup 5 -rate 400 ...]
  * </pre>
  */
 public final class PressureRun {
@@ -104,7 +105,7 @@ public final class PressureRun {
             return;
         }
         Path jar = ownJar();
-        Path out = Paths.get(o.string("out", jar.toAbsolutePath().getParent().resolve("pressure-results").toString()));
+        Path out = Paths.get(o.string("out", "benchmarks/results/pressure"));
         Files.createDirectories(out);
         for (String n : notes) {
             System.err.println("pressure: " + n);
