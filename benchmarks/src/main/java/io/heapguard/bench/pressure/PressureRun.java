@@ -344,7 +344,8 @@ public final class PressureRun {
             }
             String late = r.figures().getOrDefault("oversized.late-starts", "0");
             if (!late.equals("0")) {
-                w.add(where + ": " + late + " oversized request(s) started more than 50 ms late (at most "
+                w.add(where + ": " + late + " oversized request(s) started more than "
+                        + TimeUnit.NANOSECONDS.toMillis(PressureApp.LATE_START_NANOS) + " ms late (at most "
                         + r.figures().get("oversized.max-start-lag-ms") + " ms): their pace was not the plan's.");
             }
             if (r.agent() && !"true".equals(r.figures().get("heapguard.mbean"))) {
