@@ -87,6 +87,8 @@ wait_quiet() {
   echo "  (machine still busy: ${b}% of a core; measuring anyway)"
 }
 
+# A start-up that takes longer than this (seconds) is stuck: the JVM is ended and the script stops.
+JVM_BOUND=120
 OTEL_FLAGS="-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none"
 
 : > "$OUT/classes.txt"
@@ -110,8 +112,9 @@ for jdk in 17 25; do
       case "$cfg" in bare) cmd="$bare" ;; heapguard) cmd="$hg" ;; otel) cmd="$otel" ;; esac
       log="$OUT/jdk$jdk-$app-$cfg.classload.log"
       # shellcheck disable=SC2086
-      if ! $java -Xlog:class+load=info:file="$log" ${cmd#"$java"} > "$OUT/jdk$jdk-$app-$cfg.out" 2>&1; then
-        echo "JDK $jdk $app $cfg failed:" >&2; cat "$OUT/jdk$jdk-$app-$cfg.out" >&2; exit 1
+      if ! timeout -k 10 "$JVM_BOUND" $java -Xlog:class+load=info:file="$log" ${cmd#"$java"} \
+          > "$OUT/jdk$jdk-$app-$cfg.out" 2>&1; then
+        echo "JDK $jdk $app $cfg failed (or ran past ${JVM_BOUND} s):" >&2; cat "$OUT/jdk$jdk-$app-$cfg.out" >&2; exit 1
       fi
       printf 'jdk%s %s %s classes=%s\n' "$jdk" "$app" "$cfg" "$(grep -c ' source: ' "$log")" >> "$OUT/classes.txt"
       rm -f "$log"
@@ -124,9 +127,11 @@ for jdk in 17 25; do
       wait_quiet
       if [ $round = 1 ]; then order=(-n bare "$bare" -n heapguard "$hg" -n otel "$otel")
       else order=(-n otel "$otel" -n heapguard "$hg" -n bare "$bare"); fi
-      "${PRIO[@]}" hyperfine -N --warmup "$WARMUP" --runs "$half" --style basic \
+      # timeout ends hyperfine's process group, the JVM it is timing included.
+      bound=$(( (WARMUP + half) * 3 * JVM_BOUND ))
+      "${PRIO[@]}" timeout -k 10 "$bound" hyperfine -N --warmup "$WARMUP" --runs "$half" --style basic \
         --export-json "$OUT/jdk$jdk-$app-r$round.json" --export-markdown "$OUT/jdk$jdk-$app-r$round.md" \
-        "${order[@]}"
+        "${order[@]}" || { echo "JDK $jdk $app round $round: hyperfine failed or ran past ${bound} s" >&2; exit 1; }
     done
   done
 done

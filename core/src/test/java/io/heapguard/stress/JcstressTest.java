@@ -47,7 +47,9 @@ class JcstressTest {
         long bound = "sanity".equals(MODE) ? 5 : 60;
         boolean finished = p.waitFor(bound, TimeUnit.MINUTES);
         if (!finished) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // the test VMs jcstress forked
             p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(finished, "jcstress did not finish within " + bound + " minutes:\n" + tail(out));

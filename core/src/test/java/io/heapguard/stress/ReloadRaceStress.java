@@ -52,7 +52,6 @@ public class ReloadRaceStress {
         r.r2 = ledger.control().ruleAccount("s") != null && ledger.control().ruleLimitBytes("r") == 80
                 && a.used() == ledger.global().used();
         r.r3 = a.used();
-        Grants.abandon(asked);
-        before.abandon();
+        Grants.abandon(asked, before);
     }
 }

@@ -32,10 +32,6 @@ final class Options {
         return o;
     }
 
-    boolean has(String name) {
-        return values.containsKey(name);
-    }
-
     /** Every value given for {@code name}, in order; empty when none. */
     List<String> all(String name) {
         return values.getOrDefault(name, List.of());

@@ -25,7 +25,7 @@ public final class PressureApp {
     static final int GRACE_SECONDS = 5;
     /** At most this many oversized requests at once; one due while all are busy starts late, and says so. */
     private static final int OVERSIZED_THREADS = 4;
-    private static final long LATE_START_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final long LATE_START_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int LIVE_PIECE = 64 << 10;
 
     private PressureApp() {

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -jar benchmarks/target/pressure.jar [-runs 5] [-jdk JAVA_HOME]... [-gc G1,Serial] [-heap 256m]
- *      [-agent agent/target/heapguard-agent.jar] [-out DIR] [PressureApp's options: -seconds 20 -warmup 5 -rate 400 ...]
+ *      [-agent agent/target/heapguard-agent.jar] [-out benchmarks/results/pressure]
+ *      [PressureApp's options: -seconds 20 -warmup 5 -rate 400 ...]
  * </pre>
  */
 public final class PressureRun {
@@ -104,7 +105,7 @@ public final class PressureRun {
             return;
         }
         Path jar = ownJar();
-        Path out = Paths.get(o.string("out", jar.toAbsolutePath().getParent().resolve("pressure-results").toString()));
+        Path out = Paths.get(o.string("out", "benchmarks/results/pressure"));
         Files.createDirectories(out);
         for (String n : notes) {
             System.err.println("pressure: " + n);
@@ -245,10 +246,12 @@ public final class PressureRun {
                    int round) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         String failure = null;
-        if (!p.waitFor(boundSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-            failure = "stopped after " + boundSeconds + " s, its bound";
+        try {
+            if (!p.waitFor(boundSeconds, TimeUnit.SECONDS)) {
+                failure = "stopped after " + boundSeconds + " s, its bound";
+            }
+        } finally {
+            stop(p);
         }
         Map<String, String> figures = new LinkedHashMap<>();
         for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
@@ -261,6 +264,15 @@ public final class PressureRun {
             failure = "ended with exit status " + p.exitValue() + " before reporting (see " + output.getFileName() + ")";
         }
         return new Run(jdk, gc, agent, round, figures, failure);
+    }
+
+    /** Ends the JVM, and whatever it started, if it still runs (past its bound, or the driver is interrupted). */
+    private static void stop(Process p) throws InterruptedException {
+        if (p.isAlive()) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     static String table(List<Run> results, List<Jdk> jdks, List<String> gcs, int runs) {
@@ -332,7 +344,8 @@ public final class PressureRun {
             }
             String late = r.figures().getOrDefault("oversized.late-starts", "0");
             if (!late.equals("0")) {
-                w.add(where + ": " + late + " oversized request(s) started more than 50 ms late (at most "
+                w.add(where + ": " + late + " oversized request(s) started more than "
+                        + TimeUnit.NANOSECONDS.toMillis(PressureApp.LATE_START_NANOS) + " ms late (at most "
                         + r.figures().get("oversized.max-start-lag-ms") + " ms): their pace was not the plan's.");
             }
             if (r.agent() && !"true".equals(r.figures().get("heapguard.mbean"))) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-
 /**
  * Issue #13: the blast radius under heapguard's built-in defaults with {@code -XX:+ExitOnOutOfMemoryError}, as
  * containers run it, on G1 and Serial, JDK 17 and 25. One {@code OutOfMemoryError} anywhere ends the JVM, so every
