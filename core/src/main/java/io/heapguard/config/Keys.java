@@ -57,19 +57,19 @@ public final class Keys {
     private Keys() {
     }
 
-    private static <T> Key<T> fixed(String name, String defaultText, Key.Parser<T> parser) {
+    private static <T> Key<T> fixed(String name, String defaultText, Values<T> parser) {
         Key<T> key = new Key<>(null, name, defaultText, parser);
         FIXED_KEYS.add(key);
         return key;
     }
 
-    private static <T> Key<T> rule(String suffix, String defaultText, Key.Parser<T> parser) {
+    private static <T> Key<T> rule(String suffix, String defaultText, Values<T> parser) {
         Key<T> key = new Key<>(RULE, suffix, defaultText, parser);
         RULE_KEYS.add(key);
         return key;
     }
 
-    private static <T> Key<T> scope(String suffix, Key.Parser<T> parser) {
+    private static <T> Key<T> scope(String suffix, Values<T> parser) {
         Key<T> key = new Key<>(SCOPE, suffix, null, parser);
         SCOPE_KEYS.add(key);
         return key;
