@@ -82,11 +82,7 @@ public final class Keys {
 
     /** The key named as {@link Key#name()} spells it ({@code rule.*.limit}), or {@code null}. */
     static Key<?> byName(String name) {
-        List<List<Key<?>>> all = new ArrayList<>(3);
-        all.add(FIXED);
-        all.add(RULES);
-        all.add(SCOPES);
-        for (List<Key<?>> keys : all) {
+        for (List<Key<?>> keys : List.of(FIXED, RULES, SCOPES)) {
             for (Key<?> key : keys) {
                 if (key.name().equals(name)) {
                     return key;
