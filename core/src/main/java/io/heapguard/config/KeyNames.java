@@ -238,7 +238,7 @@ final class KeyNames {
     }
 
     /** What is wrong with the name of a rule or scope, or {@code null}. */
-    static String nameProblem(String word, String name) {
+    private static String nameProblem(String word, String name) {
         if (name.isEmpty()) {
             return "missing " + word + " name";
         }
@@ -254,7 +254,7 @@ final class KeyNames {
     }
 
     /** How the environment spells a key: {@code health.max-refusal-rate} is {@code HEALTH_MAX_REFUSAL_RATE}. */
-    static String env(String key) {
+    private static String env(String key) {
         return asciiUpper(key).replace('.', '_').replace('-', '_');
     }
 
@@ -320,7 +320,7 @@ final class KeyNames {
     }
 
     /** Whether an edit distance to {@code candidate} is small enough to suggest it. */
-    static boolean close(int distance, String candidate) {
+    private static boolean close(int distance, String candidate) {
         return distance <= 2 && distance * 3 <= candidate.length();
     }
 
@@ -328,7 +328,7 @@ final class KeyNames {
      * Edit distance (Levenshtein, a swap of neighbours counting as one edit) ignoring ASCII case, with {@code -}, {@code _} and {@code .} counted as
      * equal (they are the usual slips between the sources' spellings); capped for long inputs.
      */
-    static int distance(String a, String b) {
+    private static int distance(String a, String b) {
         if (Math.abs(a.length() - b.length()) > 2 || a.length() > 200) {
             return Integer.MAX_VALUE / 2;
         }
