@@ -103,8 +103,9 @@ public final class ConfigLoader {
 
     private static void putAbsent(Map<String, Setting> winners, List<Setting> settings) {
         for (Setting s : settings) {
-            if (!winners.containsKey(s.spelled)) {
-                winners.put(s.spelled, s);
+            String key = s.spelled();
+            if (!winners.containsKey(key)) {
+                winners.put(key, s);
             }
         }
     }

@@ -8,20 +8,11 @@ package io.heapguard.config;
  * @param <T> the parsed value's type
  */
 public final class Key<T> {
-    /** How a text becomes a value of a key, or the reason it cannot. */
-    interface Parser<T> {
-        /**
-         * @param maxHeap the maximum heap in bytes, against which {@code 25%} is resolved
-         * @throws IllegalArgumentException the reason the text is not valid for the key
-         */
-        T parse(String text, long maxHeap);
-    }
-
     private final String name;
     private final String group;
     private final String suffix;
     private final String defaultText;
-    private final Parser<T> parser;
+    private final Values<T> parser;
 
     /**
      * @param group       {@code rule} or {@code scope} for a key of a named group, else {@code null}
@@ -29,7 +20,7 @@ public final class Key<T> {
      * @param defaultText the default as a user would write it, parsed like any value; {@code null}
      *                    when the key has none
      */
-    Key(String group, String suffix, String defaultText, Parser<T> parser) {
+    Key(String group, String suffix, String defaultText, Values<T> parser) {
         this.name = group == null ? suffix : group + ".*." + suffix;
         this.group = group;
         this.suffix = suffix;

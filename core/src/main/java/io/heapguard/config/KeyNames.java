@@ -51,6 +51,11 @@ final class KeyNames {
         return sb.toString();
     }
 
+    /** The suffixes of the group {@code rule} or {@code scope}. */
+    private static String[] suffixes(String word) {
+        return RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
+    }
+
     /** The key whose {@link Key#suffix()} is {@code suffix}, or {@code null}. */
     private static Key<?> bySuffix(List<Key<?>> keys, String suffix) {
         for (Key<?> key : keys) {
@@ -76,7 +81,7 @@ final class KeyNames {
         }
         String word = key.startsWith(RULE + ".") ? RULE : key.startsWith(SCOPE + ".") ? SCOPE : null;
         if (word != null) {
-            String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
+            String[] suffixes = suffixes(word);
             String rest = key.substring(word.length() + 1);
             int dot = rest.lastIndexOf('.');
             if (dot < 0) {
@@ -116,15 +121,8 @@ final class KeyNames {
                         + "' prefix is only for system properties)";
             }
         }
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String f : FIXED) {
-            int d = distance(key, f);
-            if (d < bestDistance && close(d, f)) {
-                best = f;
-                bestDistance = d;
-            }
-        }
+        String best = nearest(key, FIXED);
+        int bestDistance = best == null ? Integer.MAX_VALUE : distance(key, best);
         // rules.x.limit, rlue.x.max-bufer, scop.x.entry
         int first = key.indexOf('.');
         int last = key.lastIndexOf('.');
@@ -138,7 +136,7 @@ final class KeyNames {
                 if (dh > 1 && !(dh == 2 && head.length() > 4)) {
                     continue;
                 }
-                String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
+                String[] suffixes = suffixes(word);
                 for (String s : suffixes) {
                     int ds = distance(suffix, s);
                     if (close(ds, s) && dh + ds < bestDistance) {
@@ -178,7 +176,7 @@ final class KeyNames {
             if (!up.startsWith(w)) {
                 continue;
             }
-            String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
+            String[] suffixes = suffixes(word);
             String tail = rest.substring(w.length());
             String tailUp = up.substring(w.length());
             for (String s : suffixes) {
@@ -199,21 +197,14 @@ final class KeyNames {
             throw new IllegalArgumentException("unknown variable; expected " + ENV_PREFIX + w + "<NAME>_"
                     + envAlternatives(suffixes));
         }
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String f : FIXED) {
-            String e = env(f);
-            int d = distance(up, e);
-            if (d < bestDistance && close(d, e)) {
-                best = ENV_PREFIX + e;
-                bestDistance = d;
-            }
-        }
+        // distance() ignores case and takes '.', '-' and '_' as one: a key is as near as its env() spelling
+        String nearFixed = nearest(up, FIXED);
+        String best = nearFixed == null ? null : ENV_PREFIX + env(nearFixed);
         for (String word : words) {
             // RULES_UPLOAD_LIMIT, SCOPES_X_ENTRY
             int us = up.indexOf('_');
             if (us > 0 && distance(up.substring(0, us), env(word)) == 1) {
-                String[] suffixes = RULE.equals(word) ? RULE_SUFFIXES : SCOPE_SUFFIXES;
+                String[] suffixes = suffixes(word);
                 String near = nearestEnvGroupKey(up.substring(us + 1), suffixes);
                 if (near != null && best == null) {
                     best = ENV_PREFIX + env(word) + "_" + near;
@@ -221,14 +212,10 @@ final class KeyNames {
             }
         }
         if (best != null) {
-            return fail("unknown variable; did you mean '" + best + "'?");
+            throw new IllegalArgumentException("unknown variable; did you mean '" + best + "'?");
         }
-        return fail("unknown variable; expected HEAPGUARD_ followed by a key with dots and dashes as _,"
-                + " e.g. HEAPGUARD_MODE, HEAPGUARD_HEAP_RESERVE or HEAPGUARD_RULE_<NAME>_MAX_BUFFER");
-    }
-
-    private static KeyName fail(String reason) {
-        throw new IllegalArgumentException(reason);
+        throw new IllegalArgumentException("unknown variable; expected HEAPGUARD_ followed by a key with dots and"
+                + " dashes as _, e.g. HEAPGUARD_MODE, HEAPGUARD_HEAP_RESERVE or HEAPGUARD_RULE_<NAME>_MAX_BUFFER");
     }
 
     /** For {@code UPLOAD_MAXBUFFER}: {@code UPLOAD_MAX_BUFFER}; null when no split is close to a suffix. */
@@ -251,7 +238,7 @@ final class KeyNames {
     }
 
     /** What is wrong with the name of a rule or scope, or {@code null}. */
-    static String nameProblem(String word, String name) {
+    private static String nameProblem(String word, String name) {
         if (name.isEmpty()) {
             return "missing " + word + " name";
         }
@@ -267,7 +254,7 @@ final class KeyNames {
     }
 
     /** How the environment spells a key: {@code health.max-refusal-rate} is {@code HEALTH_MAX_REFUSAL_RATE}. */
-    static String env(String key) {
+    private static String env(String key) {
         return asciiUpper(key).replace('.', '_').replace('-', '_');
     }
 
@@ -333,7 +320,7 @@ final class KeyNames {
     }
 
     /** Whether an edit distance to {@code candidate} is small enough to suggest it. */
-    static boolean close(int distance, String candidate) {
+    private static boolean close(int distance, String candidate) {
         return distance <= 2 && distance * 3 <= candidate.length();
     }
 
@@ -341,7 +328,7 @@ final class KeyNames {
      * Edit distance (Levenshtein, a swap of neighbours counting as one edit) ignoring ASCII case, with {@code -}, {@code _} and {@code .} counted as
      * equal (they are the usual slips between the sources' spellings); capped for long inputs.
      */
-    static int distance(String a, String b) {
+    private static int distance(String a, String b) {
         if (Math.abs(a.length() - b.length()) > 2 || a.length() > 200) {
             return Integer.MAX_VALUE / 2;
         }

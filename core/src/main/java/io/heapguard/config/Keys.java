@@ -57,19 +57,19 @@ public final class Keys {
     private Keys() {
     }
 
-    private static <T> Key<T> fixed(String name, String defaultText, Key.Parser<T> parser) {
+    private static <T> Key<T> fixed(String name, String defaultText, Values<T> parser) {
         Key<T> key = new Key<>(null, name, defaultText, parser);
         FIXED_KEYS.add(key);
         return key;
     }
 
-    private static <T> Key<T> rule(String suffix, String defaultText, Key.Parser<T> parser) {
+    private static <T> Key<T> rule(String suffix, String defaultText, Values<T> parser) {
         Key<T> key = new Key<>(RULE, suffix, defaultText, parser);
         RULE_KEYS.add(key);
         return key;
     }
 
-    private static <T> Key<T> scope(String suffix, Key.Parser<T> parser) {
+    private static <T> Key<T> scope(String suffix, Values<T> parser) {
         Key<T> key = new Key<>(SCOPE, suffix, null, parser);
         SCOPE_KEYS.add(key);
         return key;
@@ -82,11 +82,7 @@ public final class Keys {
 
     /** The key named as {@link Key#name()} spells it ({@code rule.*.limit}), or {@code null}. */
     static Key<?> byName(String name) {
-        List<List<Key<?>>> all = new ArrayList<>(3);
-        all.add(FIXED);
-        all.add(RULES);
-        all.add(SCOPES);
-        for (List<Key<?>> keys : all) {
+        for (List<Key<?>> keys : List.of(FIXED, RULES, SCOPES)) {
             for (Key<?> key : keys) {
                 if (key.name().equals(name)) {
                     return key;

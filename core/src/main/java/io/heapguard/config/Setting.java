@@ -6,28 +6,33 @@ final class Setting {
     final String source;
     /** The key as the source wrote it (for the environment, the group's name as written, not yet matched). */
     final KeyNames.KeyName name;
-    /** The key as a rules file would write it; for the environment, with the group's name resolved later. */
-    String spelled;
-    /** For a rule or scope, its name (for the environment, resolved later); else null. */
+    /**
+     * For a rule or scope, its name (from the environment, lower-cased until
+     * {@link SourceReader#resolveEnvironmentNames} matches it); else null.
+     */
     String group;
     /** The value as given. */
     final String value;
     final Object parsed;
 
-    Setting(String source, KeyNames.KeyName name, String spelled, String value, long maxHeap) throws ConfigException {
+    Setting(String source, KeyNames.KeyName name, String group, String value, long maxHeap) throws ConfigException {
         this.source = source;
         this.name = name;
-        this.spelled = spelled;
-        this.group = name.group;
+        this.group = group;
         this.value = value;
         try {
             this.parsed = name.key.parse(value, maxHeap);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(source, spelled, value, e.getMessage());
+            throw new ConfigException(source, spelled(), value, e.getMessage());
         }
     }
 
+    /** The key as a rules file would write it: {@code rule.upload.limit}. */
+    String spelled() {
+        return name.key.spelled(group);
+    }
+
     ConfigException problem(String reason) {
-        return new ConfigException(source, spelled, value, reason);
+        return new ConfigException(source, spelled(), value, reason);
     }
 }

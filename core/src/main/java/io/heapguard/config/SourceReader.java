@@ -79,7 +79,7 @@ final class SourceReader {
                         "given twice in the agent argument (first as '" + previous + "')");
             }
             seen.put(key, value);
-            agent.add(new Setting(AGENT_ARGUMENT, name, key, value, maxHeap));
+            agent.add(new Setting(AGENT_ARGUMENT, name, name.group, value, maxHeap));
         }
         return agent;
     }
@@ -93,7 +93,7 @@ final class SourceReader {
             String source = "system property " + e.getKey();
             String key = e.getKey().substring(KeyNames.PROPERTY_PREFIX.length());
             KeyNames.KeyName name = classify(source, key, e.getValue(), KeyNames.PROPERTY_PREFIX);
-            system.add(new Setting(source, name, key, e.getValue(), maxHeap));
+            system.add(new Setting(source, name, name.group, e.getValue(), maxHeap));
         }
         return system;
     }
@@ -126,8 +126,8 @@ final class SourceReader {
             } catch (IllegalArgumentException ex) {
                 throw new ConfigException(source, variable, e.getValue(), ex.getMessage());
             }
-            String key = name.key.spelled(name.group == null ? null : KeyNames.asciiLower(name.group));
-            environment.add(new Setting(source, name, key, e.getValue(), maxHeap));
+            String group = name.group == null ? null : KeyNames.asciiLower(name.group);
+            environment.add(new Setting(source, name, group, e.getValue(), maxHeap));
         }
         return environment;
     }
@@ -161,14 +161,15 @@ final class SourceReader {
                         match = name;
                     }
                 }
-                s.group = match != null ? match : KeyNames.asciiLower(s.name.group);
-                s.spelled = s.name.key.spelled(s.group);
+                if (match != null) {
+                    s.group = match;
+                }
             }
-            Setting other = seen.get(s.spelled);
+            Setting other = seen.get(s.spelled());
             if (other != null) {
                 throw s.problem("also set by " + other.source);
             }
-            seen.put(s.spelled, s);
+            seen.put(s.spelled(), s);
         }
     }
 
@@ -257,7 +258,7 @@ final class SourceReader {
                         "set twice in this file, at lines " + previous + " and " + entry.line);
             }
             lines.put(entry.key, entry.line);
-            file.add(new Setting(source, name, entry.key, entry.value, maxHeap));
+            file.add(new Setting(source, name, name.group, entry.value, maxHeap));
         }
         return file;
     }
