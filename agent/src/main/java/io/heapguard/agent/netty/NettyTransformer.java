@@ -121,7 +121,7 @@ public final class NettyTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            return instrument(className, classfileBuffer, hooks == null ? List.of() : hooks);
+            return instrument(className, classfileBuffer, hooks == null ? List.of() : hooks, allocates);
         } catch (Throwable t) {
             warnOnce(className, "heapguard: could not instrument " + className.replace('/', '.') + " (" + t
                     + "); growth point 'netty.ByteBuf' is not guarded there");
@@ -150,19 +150,20 @@ public final class NettyTransformer implements ClassFileTransformer {
     /**
      * The woven class file, or null when nothing in it changed: none of its hooked methods is there (reported
      * when {@code hooks} is not empty) and it calls no {@code ByteBuffer.allocateDirect}.
+     *
+     * @param allocatesDirect one of Netty's classes that take direct memory, whose bytes name {@code allocateDirect}
      */
-    byte[] instrument(String className, byte[] classfile, List<NettyHook> hooks) {
+    private byte[] instrument(String className, byte[] classfile, List<NettyHook> hooks, boolean allocatesDirect) {
         String prefix = className.substring(0, className.lastIndexOf("io/netty/"));
         ClassReader reader = new ClassReader(classfile);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        HookingClassVisitor visitor = new HookingClassVisitor(writer, className, prefix, hooks,
-                allocatesDirectMemory(className));
+        HookingClassVisitor visitor = new HookingClassVisitor(writer, className, prefix, hooks, allocatesDirect);
         reader.accept(visitor, 0);
         if (visitor.woven == 0 && !hooks.isEmpty()) {
             warnOnce(className, "heapguard: " + className.replace('/', '.') + " has none of " + hooks
                     + " (a Netty version heapguard does not know); growth point 'netty.ByteBuf' is not guarded there");
         }
-        if (visitor.woven == 0 && visitor.rewritten[0] == 0) {
+        if (visitor.woven == 0 && visitor.rewritten == 0) {
             return null;
         }
         return writer.toByteArray();
@@ -180,8 +181,8 @@ public final class NettyTransformer implements ClassFileTransformer {
         private final List<NettyHook> hooks;
         private final boolean allocatesDirect;
         int woven;
-        /** The {@code ByteBuffer.allocateDirect} calls replaced, counted by every method's rewriter. */
-        final int[] rewritten = new int[1];
+        /** The {@code ByteBuffer.allocateDirect} calls replaced. */
+        int rewritten;
 
         HookingClassVisitor(ClassVisitor cv, String owner, String prefix, List<NettyHook> hooks,
                             boolean allocatesDirect) {
@@ -200,7 +201,7 @@ public final class NettyTransformer implements ClassFileTransformer {
                 return mv;
             }
             if (allocatesDirect) {
-                mv = new DirectAllocationRewriter(mv, rewritten);
+                mv = new DirectAllocationRewriter(mv);
             }
             for (NettyHook h : hooks) {
                 if (h.method.equals(name) && h.descriptor(prefix).equals(descriptor)) {
@@ -210,26 +211,26 @@ public final class NettyTransformer implements ClassFileTransformer {
             }
             return mv;
         }
-    }
 
-    /** Points {@code ByteBuffer.allocateDirect(int)} at {@code NettyHooks.allocateDirect(int)}, which takes and returns the same. */
-    private static final class DirectAllocationRewriter extends MethodVisitor {
-        private final int[] rewritten;
-
-        DirectAllocationRewriter(MethodVisitor mv, int[] rewritten) {
-            super(Opcodes.ASM9, mv);
-            this.rewritten = rewritten;
-        }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/nio/ByteBuffer") && name.equals(ALLOCATE_DIRECT)
-                    && descriptor.equals(ALLOCATE_DIRECT_DESCRIPTOR)) {
-                rewritten[0]++;
-                super.visitMethodInsn(opcode, NettyHook.HOOKS, ALLOCATE_DIRECT, ALLOCATE_DIRECT_DESCRIPTOR, false);
-                return;
+        /**
+         * Points {@code ByteBuffer.allocateDirect(int)} at {@code NettyHooks.allocateDirect(int)}, which takes and
+         * returns the same.
+         */
+        private final class DirectAllocationRewriter extends MethodVisitor {
+            DirectAllocationRewriter(MethodVisitor mv) {
+                super(Opcodes.ASM9, mv);
             }
-            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+                if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/nio/ByteBuffer")
+                        && name.equals(ALLOCATE_DIRECT) && descriptor.equals(ALLOCATE_DIRECT_DESCRIPTOR)) {
+                    rewritten++;
+                    super.visitMethodInsn(opcode, NettyHook.HOOKS, ALLOCATE_DIRECT, ALLOCATE_DIRECT_DESCRIPTOR, false);
+                    return;
+                }
+                super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+            }
         }
     }
 

@@ -68,8 +68,7 @@ class NettyTransformerTest {
 
     @Test
     void nettysDirectMemoryIsTakenThroughTheHookNotThroughByteBufferAllocateDirect() throws Throwable {
-        Object alloc = newAllocator("UnpooledByteBufAllocator", true);
-        Object buf = call(alloc, "directBuffer", new Class<?>[] {int.class}, 1024);
+        Object buf = newBuffer("UnpooledByteBufAllocator", true, 1024);
         write(buf, 1500);
         assertEquals(List.of("capacity(1024,2048,direct)"), RecordingNettyHooks.calls);
         assertTrue(RecordingNettyHooks.directAllocations.containsAll(List.of(1024, 2048)),
@@ -88,8 +87,7 @@ class NettyTransformerTest {
 
     @Test
     void aPooledHeapBufferGrowsThroughTheHookAndIsReleasedThroughIt() throws Throwable {
-        Object alloc = newAllocator("PooledByteBufAllocator", false);
-        Object buf = call(alloc, "heapBuffer", new Class<?>[] {int.class}, 256);
+        Object buf = newBuffer("PooledByteBufAllocator", false, 256);
         write(buf, MiB);
         assertEquals(List.of("capacity(256,1048576,heap)"), RecordingNettyHooks.calls, "Netty's next power of two");
         RecordingNettyHooks.calls.clear();
@@ -100,8 +98,7 @@ class NettyTransformerTest {
 
     @Test
     void anUnpooledHeapBufferLeavesItsOldArrayToTheCollector() throws Throwable {
-        Object alloc = newAllocator("UnpooledByteBufAllocator", false);
-        Object buf = call(alloc, "heapBuffer", new Class<?>[] {int.class}, 64);
+        Object buf = newBuffer("UnpooledByteBufAllocator", false, 64);
         write(buf, 100);
         assertEquals(List.of("capacity(64,128,heap,garbage)"), RecordingNettyHooks.calls);
         RecordingNettyHooks.calls.clear();
@@ -111,8 +108,7 @@ class NettyTransformerTest {
 
     @Test
     void aRefusedGrowthLeavesTheBufferReadableAndIntact() throws Throwable {
-        Object alloc = newAllocator("PooledByteBufAllocator", true);
-        Object buf = call(alloc, "directBuffer", new Class<?>[] {int.class}, 1024);
+        Object buf = newBuffer("PooledByteBufAllocator", true, 1024);
         write(buf, 1000);
         RecordingNettyHooks.refusal = new IllegalStateException("refused");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> write(buf, 100));
@@ -153,6 +149,12 @@ class NettyTransformerTest {
     private static Object newAllocator(String simpleName, boolean preferDirect) throws Exception {
         return shaded.loadClass("io.grpc.netty.shaded.io.netty.buffer." + simpleName).getConstructor(boolean.class)
                 .newInstance(preferDirect);
+    }
+
+    /** A buffer of {@code initialCapacity} from a new allocator of the shaded copy, direct or heap. */
+    private static Object newBuffer(String allocator, boolean direct, int initialCapacity) throws Throwable {
+        return call(newAllocator(allocator, direct), direct ? "directBuffer" : "heapBuffer", new Class<?>[] {int.class},
+                initialCapacity);
     }
 
     /** Writes {@code bytes} bytes (the byte at index i is (byte) i); returns the buffer. */

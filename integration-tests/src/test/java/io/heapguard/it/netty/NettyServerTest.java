@@ -88,7 +88,14 @@ class NettyServerTest {
         r.assertResult("settled.asked-collections", 0);
     }
 
-    private static void scoped(JvmResult r) {
+    /**
+     * The line's default allocator ({@code allocator}) with direct buffers, each request in a scope of 8 MiB:
+     * credited at release, and a body past the scope is refused while one within it is served.
+     */
+    private static void defaultDirectWithAScopePerRequest(Jdk jdk, String line, String allocator) {
+        JvmResult r = serve(jdk, line, null, true, String.valueOf(8 * MiB));
+        r.assertResult("allocator", allocator);
+        creditedAtRelease(r);
         r.assertResult("past-scope.0.status", 413);
         r.assertResult("refusal.2.rule", "scope:request");
         r.assertResult("within-scope.0.status", 200).assertResult("within-scope.0.body-ok", true);
@@ -96,10 +103,7 @@ class NettyServerTest {
 
     @OnEachJdk
     void netty41PooledDirectWithAScopePerRequest(Jdk jdk) {
-        JvmResult r = serve(jdk, "4.1", null, true, String.valueOf(8 * MiB));
-        r.assertResult("allocator", "PooledByteBufAllocator");
-        creditedAtRelease(r);
-        scoped(r);
+        defaultDirectWithAScopePerRequest(jdk, "4.1", "PooledByteBufAllocator");
     }
 
     @OnEachJdk
@@ -119,10 +123,7 @@ class NettyServerTest {
 
     @OnEachJdk
     void netty42AdaptiveDirectWithAScopePerRequest(Jdk jdk) {
-        JvmResult r = serve(jdk, "4.2", null, true, String.valueOf(8 * MiB));
-        r.assertResult("allocator", "AdaptiveByteBufAllocator");
-        creditedAtRelease(r);
-        scoped(r);
+        defaultDirectWithAScopePerRequest(jdk, "4.2", "AdaptiveByteBufAllocator");
     }
 
     @OnEachJdk
