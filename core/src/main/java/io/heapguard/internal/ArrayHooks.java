@@ -101,25 +101,6 @@ public final class ArrayHooks {
         return referenceBytes;
     }
 
-    /**
-     * The smallest length of an array of {@code elementBytes}-byte elements that is charged. The rewrite
-     * leaves an allocation of a constant length below this alone.
-     */
-    public static int minLength(int elementBytes) {
-        switch (elementBytes) {
-            case 1:
-                return minLength1;
-            case 2:
-                return minLength2;
-            case 4:
-                return minLength4;
-            case 8:
-                return minLength8;
-            default:
-                throw new IllegalArgumentException("element size " + elementBytes);
-        }
-    }
-
     /** The smallest length of an array of {@code elementBytes}-byte elements charged from {@code bytes} up. */
     public static int minLengthFor(long bytes, int elementBytes) {
         if (bytes > Long.MAX_VALUE - elementBytes) {
