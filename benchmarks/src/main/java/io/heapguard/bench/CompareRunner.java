@@ -201,6 +201,8 @@ public final class CompareRunner {
     /** Before each fork, wait until the rest of the machine uses fewer cores than this (0: don't wait). */
     private double quietCores = 0.5;
     private int quietMaxSeconds = 60;
+    /** Parameter values given with -p, overriding the benchmarks' own. */
+    private final Map<String, String[]> params = new LinkedHashMap<>();
     /** Run the forks under {@code nice -n N} (a negative N raises their priority; needs root). */
     private Integer nice;
     /** Cores the whole machine was busy during each run, by series key; for the noise report. */
@@ -224,6 +226,15 @@ public final class CompareRunner {
                 case "-i" -> iterations = Integer.parseInt(value(args, ++i, a));
                 case "-r" -> measurementTime = TimeValue.fromString(value(args, ++i, a));
                 case "-only" -> only = Pattern.compile(value(args, ++i, a));
+                case "-p" -> {
+                    String param = value(args, ++i, a);
+                    int eq = param.indexOf('=');
+                    if (eq <= 0 || eq == param.length() - 1) {
+                        System.err.println("-p = '" + param + "': expected name=value[,value...]");
+                        System.exit(2);
+                    }
+                    params.put(param.substring(0, eq), param.substring(eq + 1).split(","));
+                }
                 case "-out" -> out = Paths.get(value(args, ++i, a));
                 case "-jvmArgs" -> {
                     for (String s : value(args, ++i, a).trim().split("\\s+")) {
@@ -274,6 +285,7 @@ public final class CompareRunner {
         s.println("  -wi N -w TIME   warm-up iterations and their length (default 3, 1s)");
         s.println("  -i N -r TIME    measurement iterations and their length (default 4, 1s)");
         s.println("  -only REGEX     only the benchmarks (Class.method) that match");
+        s.println("  -p NAME=V[,V]   only these values of a benchmark parameter (JMH's -p)");
         s.println("  -out DIR        where to write results.md/.csv/.json, jmh.log (default benchmarks/results/jmh-jdkN)");
         s.println("  -jvmArgs ARGS   extra JVM arguments for every fork");
         s.println("  -jfr            record every fork with JFR (settings=profile) into DIR/jfr/");
@@ -495,7 +507,11 @@ public final class CompareRunner {
         if (m.agentSuffix != null) {
             args.add("-javaagent:" + agent + m.agentSuffix);
         }
-        return new OptionsBuilder()
+        ChainedOptionsBuilder options = new OptionsBuilder();
+        for (Map.Entry<String, String[]> p : params.entrySet()) {
+            options = options.param(p.getKey(), p.getValue());
+        }
+        return options
                 .include("^" + Pattern.quote(PACKAGE + e.method()) + "$")
                 .forks(1)
                 .warmupIterations(warmupIterations)
