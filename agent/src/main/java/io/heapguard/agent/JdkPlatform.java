@@ -9,13 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
-
-import com.sun.management.GarbageCollectionNotificationInfo;
-
 import io.heapguard.ledger.Platform;
 
 /**
@@ -34,8 +27,6 @@ final class JdkPlatform implements Platform {
     private GarbageCollectorMXBean forced;
     private volatile List<GarbageCollectorMXBean> collectors;
     private volatile long capacity = maxHeap;
-    /** Told of each full collection once {@link #learnLayout} has subscribed; null until the ledger asks. */
-    private volatile FullCollections fullCollections;
 
     /**
      * @param waitForReferenceProcessing {@code JdkInternals}, seen through a JDK interface, or null
@@ -118,10 +109,9 @@ final class JdkPlatform implements Platform {
             return -1;
         }
         com.sun.management.GcInfo info = ((com.sun.management.GarbageCollectorMXBean) ran).getLastGcInfo();
-        return info == null ? -1 : liveAfter(info);
-    }
-
-    private long liveAfter(com.sun.management.GcInfo info) {
+        if (info == null) {
+            return -1;
+        }
         long live = 0;
         boolean generationalZ = info.getMemoryUsageAfterGc().containsKey("ZGC Old Generation");
         for (MemoryPoolMXBean pool : heapPools()) {
@@ -131,45 +121,6 @@ final class JdkPlatform implements Platform {
             }
         }
         return live;
-    }
-
-    @Override
-    public void watchFullCollections(FullCollections watcher) {
-        fullCollections = watcher;
-    }
-
-    /**
-     * Subscribes to the full collectors' notifications (stop-the-world collectors only: a concurrent cycle's
-     * figure counts what died while it ran). Only those collectors: the JVM builds a notification for a
-     * collector only while someone listens to it, so young collections cost nothing more.
-     */
-    private void subscribeToFullCollections() {
-        if (placement().concurrent) {
-            return;
-        }
-        NotificationListener listener = new FullCollectionListener();
-        for (GarbageCollectorMXBean gc : fullCollectors()) {
-            if (gc instanceof NotificationEmitter) {
-                ((NotificationEmitter) gc).addNotificationListener(listener, null, null);
-            }
-        }
-    }
-
-    /** Runs on the JVM's service thread: reads the figure and hands it on, nothing more. */
-    private final class FullCollectionListener implements NotificationListener {
-        @Override
-        public void handleNotification(Notification n, Object handback) {
-            FullCollections watcher = fullCollections;
-            if (watcher == null || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())
-                    || !(n.getUserData() instanceof CompositeData)) {
-                return;
-            }
-            com.sun.management.GcInfo info =
-                    GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
-            if (info != null) {
-                watcher.ended(liveAfter(info));
-            }
-        }
     }
 
     private List<MemoryPoolMXBean> heapPools() {
@@ -208,13 +159,11 @@ final class JdkPlatform implements Platform {
     }
 
     /**
-     * Learns the heap's layout and subscribes to the full collections off the application's threads
-     * (java.management costs start-up time): until it has, the capacity is the maximum heap and no collection
-     * is reported.
+     * Learns the heap's layout off the application's threads (java.management costs start-up time): until
+     * it has, the capacity is the maximum heap.
      */
     void learnLayout() {
         placement();
-        subscribeToFullCollections();
     }
 
     @Override
@@ -240,15 +189,6 @@ final class JdkPlatform implements Platform {
             return Math.max(0, maxHeap - inUse - below - waste);
         }
         return Long.MAX_VALUE;
-    }
-
-    /**
-     * Serial and Parallel: the old generation's collection usage is set by their full collections alone. G1's
-     * young and mixed collections set its old generation's too, so there only a forced collection will do.
-     */
-    @Override
-    public boolean placementAfterAnyFullCollection() {
-        return placement().oldGeneration != null;
     }
 
     private static long regions(long bytes, long region) {

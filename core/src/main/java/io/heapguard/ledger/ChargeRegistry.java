@@ -274,15 +274,11 @@ final class ChargeRegistry {
         }
     }
 
-    /**
-     * The owner holding the most live charged bytes among the charges linked by {@code linkedBy}, and what
-     * {@code asker} (null for nobody) holds among them.
-     */
-    Holdings holdings(int max, long linkedBy, Account asker) {
+    /** The owner holding the most live charged bytes, and how many; null when nothing is charged. */
+    Holding largestOwner(int max, long linkedBy) {
         java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
         Account top = null;
         long topBytes = 0;
-        long askerBytes = 0;
         synchronized (lock) {
             int n = 0;
             for (Charge c = head.next; c != head && n < max; c = c.next, n++) {
@@ -299,25 +295,19 @@ final class ChargeRegistry {
                     topBytes = cell[0];
                     top = c.owner;
                 }
-                if (c.owner == asker) {
-                    askerBytes += c.bytes;
-                }
             }
         }
-        return new Holdings(top, topBytes, askerBytes);
+        return top == null ? null : new Holding(top, topBytes);
     }
 
-    /** Who holds the most and how much; what one asker holds. */
-    static final class Holdings {
-        /** Null when nothing is charged. */
-        final Account largestOwner;
-        final long largestBytes;
-        final long askerBytes;
+    /** An owner and the bytes it holds. */
+    static final class Holding {
+        final Account owner;
+        final long bytes;
 
-        Holdings(Account largestOwner, long largestBytes, long askerBytes) {
-            this.largestOwner = largestOwner;
-            this.largestBytes = largestBytes;
-            this.askerBytes = askerBytes;
+        Holding(Account owner, long bytes) {
+            this.owner = owner;
+            this.bytes = bytes;
         }
     }
 

@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * must put it ({@link Platform#placementRoom}). One that a collection proved has none is refused whoever
  * asks: the alternative is an OutOfMemoryError in the same thread, after the collector has tried hard.
  *
- * <p>Verdicts come from the {@link Reclaimer}: from a full collection the JVM ran of its own when it can
- * stand for one, else from a collection it forces within its budget.
+ * <p>Collections are forced through the {@link Reclaimer}, which holds their budget and their verdicts.
  *
  * <p>Reading the heap in use costs two calls into the VM, more than the rest of a grant. A reading that
  * finds plenty of room therefore leaves {@link Slack}: bytes that later growths may take without a reading.
@@ -67,13 +66,7 @@ final class HeapReserve {
             return GRANTED;
         }
         if (v == null || !placeable || v.incriminates(owner, requested)) {
-            // The first verdict, or a fresh one about the suspect: the JVM's own last full collection if it saw
-            // all the suspect holds (and, for a placement, if the platform's figures are that collection's),
-            // else a forced one.
-            boolean adoptable = placeable || platform.placementAfterAnyFullCollection();
-            if (!adoptable || !reclaimer.adopt(owner)) {
-                reclaimer.reclaim(reclaimer.epoch(), false);
-            }
+            reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
             v = reclaimer.verdict();
         }
         if (!placeable) {

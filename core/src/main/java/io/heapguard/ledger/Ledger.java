@@ -377,11 +377,6 @@ public final class Ledger {
         return reclaimer.forcedCollections();
     }
 
-    /** Full collections the JVM ran of its own that decided a refusal instead of a forced one. */
-    public long adoptedCollections() {
-        return reclaimer.adoptedCollections();
-    }
-
     ChargeRegistry registry() {
         return registry;
     }

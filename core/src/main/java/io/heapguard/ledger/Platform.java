@@ -77,29 +77,6 @@ public interface Platform {
         return Long.MAX_VALUE;
     }
 
-    /**
-     * From now on, tells {@code watcher} of every stop-the-world full collection as it ends, with the live heap
-     * it left, whoever asked for it: the JVM runs them anyway when the heap is tight, and a verdict taken from
-     * one costs no collection of its own. Nothing by default, and nothing on a concurrent collector.
-     */
-    default void watchFullCollections(FullCollections watcher) {
-    }
-
-    /** Told of each full collection; called on the JVM's own thread, so it must return at once. */
-    interface FullCollections {
-        /** @param liveHeap what the collection left in use, as the collector reports it */
-        void ended(long liveHeap);
-    }
-
-    /**
-     * Whether {@link #placementRoom placementRoom(..., true)} answers for the last full collection whoever ran
-     * it, so that one the JVM ran of its own can stand for a forced one: true where only full collections set
-     * the figures it reads. False by default.
-     */
-    default boolean placementAfterAnyFullCollection() {
-        return false;
-    }
-
     /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
     default void collect() {
         System.gc();

@@ -11,13 +11,8 @@ package io.heapguard.ledger;
  * another since they looked reuse it. A limit whose account has been charged since the last collection
  * may still collect, at most a few times a second, when the budget is spent: those charges may be
  * garbage, and refusing on garbage is a false refusal; such a refusal waits for that collection.
- *
- * <p>The JVM runs full collections of its own when the heap is tight, just when the heap reserve needs a
- * verdict; one it has {@linkplain #ended reported} becomes the verdict when it saw all the suspect holds
- * ({@link #adopt}), and no collection is forced (measured on Serial, JDK 17: nearly every forced one followed
- * the JVM's own within 10-40 ms, and the two back to back were the innocents' slowest requests).
  */
-final class Reclaimer implements Platform.FullCollections {
+final class Reclaimer {
     /** Forced collections may take at most this share of wall time over the long run. */
     static final double BUDGET_SHARE = 0.25;
     /** ... and at most this much in one burst after a quiet period. */
@@ -39,12 +34,12 @@ final class Reclaimer implements Platform.FullCollections {
         /** When the collection ended. */
         final long madeAtNanos;
 
-        Verdict(long liveHeap, ChargeRegistry.Holdings holdings, long epoch, long madeAtNanos) {
+        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch, long madeAtNanos) {
             this.liveHeap = liveHeap;
             this.epoch = epoch;
             this.madeAtNanos = madeAtNanos;
-            this.largestOwner = holdings.largestOwner;
-            this.largestBytes = holdings.largestBytes;
+            this.largestOwner = largest == null ? null : largest.owner;
+            this.largestBytes = largest == null ? 0 : largest.bytes;
         }
 
         /**
@@ -87,22 +82,6 @@ final class Reclaimer implements Platform.FullCollections {
     private volatile long epoch;
     private volatile Verdict verdict;
     private volatile long forcedCollections;
-    private volatile long adoptedCollections;
-    /** The last full collection the platform reported, or null. */
-    private volatile Observed observed;
-
-    /** A full collection as reported: the live heap it left, the charges linked by then, when it was told. */
-    private static final class Observed {
-        final long liveHeap;
-        final long links;
-        final long atNanos;
-
-        Observed(long liveHeap, long links, long atNanos) {
-            this.liveHeap = liveHeap;
-            this.links = links;
-            this.atNanos = atNanos;
-        }
-    }
 
     /** @param budgetShare 0 in tests that need the budget spent for good */
     Reclaimer(Platform platform, ChargeRegistry registry, double budgetShare, long budgetCapNanos) {
@@ -111,47 +90,6 @@ final class Reclaimer implements Platform.FullCollections {
         this.budgetShare = budgetShare;
         this.budgetCapNanos = budgetCapNanos;
         this.budgetNanos = budgetCapNanos;
-        platform.watchFullCollections(this);
-    }
-
-    /**
-     * A full collection has ended (any, forced ones included): noted, nothing more, on the JVM's thread. The
-     * charges linked by now stand for those it saw: the report comes a moment after the collection, so the
-     * few taken in between count as held when the collection is adopted.
-     */
-    @Override
-    public void ended(long liveHeap) {
-        observed = new Observed(liveHeap, registry.links(), System.nanoTime());
-    }
-
-    /**
-     * Makes the last reported full collection the verdict, instead of forcing one, when it is newer than the
-     * verdict in force and saw everything {@code suspect} holds now: it took nothing since, so that collection
-     * judges it as a forced one would.
-     *
-     * @return true when the reported collection is now the verdict
-     */
-    boolean adopt(Account suspect) {
-        Observed o = observed;
-        if (o == null) {
-            return false;
-        }
-        synchronized (lock) {
-            Verdict v = verdict;
-            if (v != null && v.madeAtNanos >= o.atNanos) {
-                return false;
-            }
-            awaitReferenceProcessing(); // what that collection found dead is credited
-            ChargeRegistry.Holdings holdings = registry.holdings(SCAN_MAX, o.links, suspect);
-            if (holdings.askerBytes != suspect.used()) {
-                return false;
-            }
-            verdict = new Verdict(o.liveHeap + pinnedGaps(), holdings, epoch + 1, o.atNanos);
-            adoptedCollections++;
-            epoch++;
-            lock.notifyAll();
-            return true;
-        }
     }
 
     long epoch() {
@@ -160,11 +98,6 @@ final class Reclaimer implements Platform.FullCollections {
 
     long forcedCollections() {
         return forcedCollections;
-    }
-
-    /** Full collections the JVM ran of its own that stood as verdicts instead of forced ones. */
-    long adoptedCollections() {
-        return adoptedCollections;
     }
 
     /** The last collection's verdict, or null before the first. */
@@ -217,7 +150,7 @@ final class Reclaimer implements Platform.FullCollections {
             if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
             }
-            verdict = new Verdict(live, registry.holdings(SCAN_MAX, linkedBefore, null), epoch + 1, System.nanoTime());
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX, linkedBefore), epoch + 1, System.nanoTime());
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;
@@ -267,13 +200,9 @@ final class Reclaimer implements Platform.FullCollections {
             // that is known.
             live = Math.max(0, live - chargedDuring);
         }
-        return live + pinnedGaps();
-    }
-
-    private long pinnedGaps() {
         Gaps gaps = new Gaps(platform);
         registry.forEach(gaps, SCAN_MAX);
-        return gaps.bytes;
+        return live + gaps.bytes;
     }
 
     /** What the pinned arrays among the live charges may leave unusable beside them. */

@@ -313,7 +313,6 @@ class LedgerTest {
      */
     private static final class ReportingPlatform implements Platform {
         volatile long live;
-        volatile FullCollections watcher;
         final long capacity;
         final boolean concurrent;
 
@@ -345,11 +344,6 @@ class LedgerTest {
         public long heapCapacity() {
             return capacity;
         }
-
-        @Override
-        public void watchFullCollections(FullCollections watcher) {
-            this.watcher = watcher;
-        }
     }
 
     /** Runs on a thread of its own: a thread's account outlives one ledger, and the heap reserve reads it. */
@@ -379,40 +373,6 @@ class LedgerTest {
                     () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB));
             assertEquals("heap-reserve", e.rule());
             assertEquals(1 + max - capacity, e.usedBytes(), "in use or unusable: the live byte and the survivor space");
-        });
-    }
-
-    @Test
-    void aFullCollectionTheJvmRanDecidesInsteadOfAForcedOneWhenItSawAllTheSuspectHolds() throws Throwable {
-        onFreshThread(() -> {
-            long max = Runtime.getRuntime().maxMemory();
-            ReportingPlatform platform = new ReportingPlatform(max);
-            Ledger ledger = Ledger.standalone(config().heapReserve(0).build(), platform);
-            Object stream = new Object();
-            ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, 2 * MIB).bindOwner(stream);
-            platform.live = 3 * MIB;
-            platform.watcher.ended(3 * MIB); // the JVM's own full collection saw those 2 MiB
-            Object later = new Object();
-            ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB).bindOwner(later); // ... but not this one
-            // 4 MiB for live data: the heap in use now never leaves room for 2 MiB more, a verdict decides.
-            ledger.control().setHeapReserveBytes(max - 4 * MIB);
-
-            assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 2 * MIB, 4 * MIB));
-            assertEquals(1, ledger.forcedCollections(), "the JVM's collection did not see all the suspect holds");
-            assertEquals(0, ledger.adoptedCollections());
-
-            platform.watcher.ended(3 * MIB); // another, after everything it took
-            QuotaExceededException e = assertThrows(QuotaExceededException.class,
-                    () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 2 * MIB, 4 * MIB));
-            assertEquals("heap-reserve", e.rule());
-            assertEquals(3 * MIB, e.usedBytes(), "the live heap that collection reported");
-            assertEquals(1, ledger.forcedCollections(), "no collection forced: the JVM's own decided");
-            assertEquals(1, ledger.adoptedCollections());
-
-            assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 2 * MIB, 4 * MIB));
-            assertEquals(2, ledger.forcedCollections(), "a reported collection stands for one verdict only");
-            assertNotNull(stream);
-            assertNotNull(later);
         });
     }
 

@@ -37,7 +37,6 @@ import java.util.function.ToDoubleFunction;
  * <tr><th>name</th><th>type</th><th>from</th></tr>
  * <tr><td>{@code heapguard.denials}</td><td>function counter</td><td>Agent {@code Denials}</td></tr>
  * <tr><td>{@code heapguard.forced.collections}</td><td>function counter</td><td>Agent {@code ForcedCollections}</td></tr>
- * <tr><td>{@code heapguard.adopted.collections}</td><td>function counter</td><td>Agent {@code AdoptedCollections}</td></tr>
  * <tr><td>{@code heapguard.notifications.dropped}</td><td>function counter</td><td>Agent {@code DroppedNotifications}</td></tr>
  * <tr><td>{@code heapguard.log.suppressed}</td><td>function counter</td><td>Agent {@code SuppressedLogLines}</td></tr>
  * <tr><td>{@code heapguard.healthy}</td><td>gauge, 1 or 0</td><td>Agent {@code Healthy}</td></tr>
@@ -132,8 +131,6 @@ public final class HeapGuardMetrics implements MeterBinder, AutoCloseable {
                     "refusals of every kind since start, enforced or (in monitor mode) only logged");
             counter(meters, registry, "forced.collections", name, "ForcedCollections", Tags.empty(),
                     "collections heapguard asked for before refusing");
-            counter(meters, registry, "adopted.collections", name, "AdoptedCollections", Tags.empty(),
-                    "full collections the JVM ran of its own that served heapguard instead of a forced one");
             counter(meters, registry, "notifications.dropped", name, "DroppedNotifications", Tags.empty(),
                     "io.heapguard.denied notifications dropped by notify.max-per-second");
             counter(meters, registry, "log.suppressed", name, "SuppressedLogLines", Tags.empty(),

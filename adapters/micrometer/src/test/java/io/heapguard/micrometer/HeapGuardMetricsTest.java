@@ -38,8 +38,6 @@ class HeapGuardMetricsTest {
 
         long getForcedCollections();
 
-        long getAdoptedCollections();
-
         long getDroppedNotifications();
 
         long getSuppressedLogLines();
@@ -82,11 +80,6 @@ class HeapGuardMetricsTest {
         @Override
         public long getForcedCollections() {
             return 2;
-        }
-
-        @Override
-        public long getAdoptedCollections() {
-            return 5;
         }
 
         @Override
@@ -191,7 +184,6 @@ class HeapGuardMetricsTest {
 
         assertEquals(3, counter("heapguard.denials"));
         assertEquals(2, counter("heapguard.forced.collections"));
-        assertEquals(5, counter("heapguard.adopted.collections"));
         assertEquals(1, counter("heapguard.notifications.dropped"));
         assertEquals(0, counter("heapguard.log.suppressed"));
         assertEquals(1, gauge("heapguard.healthy"));

@@ -196,11 +196,6 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
     }
 
     @Override
-    public long getAdoptedCollections() {
-        return ledger.adoptedCollections();
-    }
-
-    @Override
     public long getLiveCharges() {
         ledger.drain();
         return ledger.liveCharges();

@@ -40,9 +40,6 @@ public interface AgentMXBean {
     /** Collections heapguard asked for before refusing, to be sure garbage was not what stood in the way. */
     long getForcedCollections();
 
-    /** Full collections the JVM ran of its own that heapguard took as its verdict instead of forcing one. */
-    long getAdoptedCollections();
-
     /** Tracked buffers still alive (charges not yet credited): the ledger's own footprint. */
     long getLiveCharges();
 

@@ -15,11 +15,10 @@ import java.util.concurrent.TimeUnit;
  * The collector's and heapguard's counters at one moment: collections and their time from every
  * {@link GarbageCollectorMXBean} (stop-the-world pauses on Serial, Parallel and G1; JDK 20 and later also count
  * G1's Remark and Cleanup pauses, in its "G1 Concurrent GC" bean, which JDK 17 has not), how many of them were
- * full collections, and heapguard's {@code ForcedCollections}, {@code AdoptedCollections} and {@code Denials} from its Agent MBean, read by
+ * full collections, and heapguard's {@code ForcedCollections} and {@code Denials} from its Agent MBean, read by
  * name through JMX (-1 without the agent).
  */
-record JvmFigures(long collections, long collectionMillis, long fullCollections, long forcedCollections,
-                  long adoptedCollections, long denials) {
+record JvmFigures(long collections, long collectionMillis, long fullCollections, long forcedCollections, long denials) {
     static final ObjectName HEAPGUARD_AGENT = objectName("io.heapguard:type=Agent");
 
     static JvmFigures read(MBeanServer server, boolean agent) {
@@ -35,7 +34,7 @@ record JvmFigures(long collections, long collectionMillis, long fullCollections,
             }
         }
         return new JvmFigures(count, millis, full, agent ? attribute(server, "ForcedCollections") : -1,
-                agent ? attribute(server, "AdoptedCollections") : -1, agent ? attribute(server, "Denials") : -1);
+                agent ? attribute(server, "Denials") : -1);
     }
 
     /** Serial's and Parallel's old-generation collections, and G1's full ones. */
@@ -46,7 +45,7 @@ record JvmFigures(long collections, long collectionMillis, long fullCollections,
     JvmFigures since(JvmFigures before) {
         return new JvmFigures(collections - before.collections, collectionMillis - before.collectionMillis,
                 fullCollections - before.fullCollections, delta(forcedCollections, before.forcedCollections),
-                delta(adoptedCollections, before.adoptedCollections), delta(denials, before.denials));
+                delta(denials, before.denials));
     }
 
     private static long delta(long now, long before) {

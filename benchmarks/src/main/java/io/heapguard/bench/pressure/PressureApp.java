@@ -96,7 +96,6 @@ public final class PressureApp {
         result("gc.pause-ms", during.collectionMillis());
         result("gc.full", during.fullCollections());
         result("heapguard.forced-collections", during.forcedCollections());
-        result("heapguard.adopted-collections", during.adoptedCollections());
         result("heapguard.denials", during.denials());
         result("oversized.scheduled", oversized.scheduled());
         result("oversized.refused", oversized.count(Innocents.REFUSED));

@@ -67,7 +67,6 @@ public final class PressureRun {
             new Measure("gc.pause-ms", "GC ms", false),
             new Measure("gc.full", "full GCs", false),
             new Measure("heapguard.forced-collections", "forced GCs", true),
-            new Measure("heapguard.adopted-collections", "JVM's GCs adopted", true),
             new Measure("oversized.refused", "oversized refused", false),
             new Measure("oversized.oome", "oversized OOME", false));
 
@@ -156,7 +155,7 @@ public final class PressureRun {
                 .append(" ordinary requests due in the window, ").append(plan.oversizedRequests())
                 .append(" oversized. Latency of served requests from their due time; lost = refused, "
                         + "OutOfMemoryError, any other failure or unfinished. GC pauses and time from the "
-                        + "GarbageCollectorMXBeans over the window; forced GCs: heapguard's ForcedCollections; JVM's GCs adopted: its AdoptedCollections (full collections the JVM ran of its own that decided instead of a forced one).\n");
+                        + "GarbageCollectorMXBeans over the window; forced GCs: heapguard's ForcedCollections.\n");
         for (String w : warnings(results)) {
             report.append("\n").append(w).append('\n');
         }

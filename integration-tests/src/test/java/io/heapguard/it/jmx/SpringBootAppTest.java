@@ -123,7 +123,6 @@ class SpringBootAppTest {
         Map<String, Object[]> figures = new LinkedHashMap<>();
         figures.put("heapguard_denials_total", new Object[] {Remote.AGENT, "Denials"});
         figures.put("heapguard_forced_collections_total", new Object[] {Remote.AGENT, "ForcedCollections"});
-        figures.put("heapguard_adopted_collections_total", new Object[] {Remote.AGENT, "AdoptedCollections"});
         figures.put("heapguard_heap_reserve_bytes", new Object[] {Remote.AGENT, "HeapReserveBytes"});
         figures.put("heapguard_healthy", new Object[] {Remote.AGENT, "Healthy"});
         figures.put("heapguard_global_used_bytes", new Object[] {Remote.GLOBAL, "UsedBytes"});
