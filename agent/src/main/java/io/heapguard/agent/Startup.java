@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.heapguard.agent.arrays.ArrayGuard;
@@ -88,25 +87,22 @@ final class Startup {
     }
 
     /**
-     * Registers the transformer, then retransforms those target classes that are already loaded: the others
-     * are instrumented as they load, and loading them here only to retransform them cost start-up time for
-     * classes an application may never use. All in one retransformation (one pass of the JVM over the loaded
-     * classes); should that fail, class by class, so that one failure keeps the others. A target loaded
-     * between the two steps is instrumented at its loading and again, alike, by the retransformation.
+     * Registers the transformer, then retransforms the target classes, loading them first if need be so
+     * that each is instrumented by exactly one (re)transformation. All in one retransformation (one pass
+     * of the JVM over the loaded classes); should that fail, class by class, so that one failure keeps
+     * the others.
      */
     private static void installHooks(Instrumentation inst) {
         GrowthTransformer transformer = new GrowthTransformer(Advices.all(), WarningSink.LOG);
-        inst.addTransformer(transformer, true);
-        Set<String> names = transformer.targetClassNames();
         List<Class<?>> targets = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null && names.contains(c.getName())) {
-                targets.add(c);
+        for (String name : transformer.targetClassNames()) {
+            try {
+                targets.add(Class.forName(name, false, null));
+            } catch (ClassNotFoundException | LinkageError e) {
+                Log.warn("heapguard: " + name + " is not in this JDK; its growth points are not guarded");
             }
         }
-        if (targets.isEmpty()) {
-            return;
-        }
+        inst.addTransformer(transformer, true);
         try {
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
         } catch (Exception | LinkageError all) {
