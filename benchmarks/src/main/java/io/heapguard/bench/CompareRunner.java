@@ -573,8 +573,9 @@ public final class CompareRunner {
 
     private String comparisonTable(List<Entry> entries) {
         StringBuilder t = new StringBuilder();
-        t.append("| benchmark | unit | bare | agent | ratio of pooled means | paired ratio (95% CI) | target | verdict |\n");
-        t.append("|---|---|---:|---:|---:|---:|---|---|\n");
+        t.append("| benchmark | unit | bare | agent | ratio of pooled means | paired ratio (95% CI) "
+                + "| paired median (95% CI) | target | verdict |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
         for (Entry e : entries) {
             if (e.method().startsWith("TrackMinSweepBench")) {
                 continue; // its own table
@@ -591,7 +592,7 @@ public final class CompareRunner {
                         verdict = verdict(bare.mean(), bare.error(), target.absolute());
                     }
                     t.append("| ").append(bare.name()).append(" | ").append(bare.unit).append(" | ")
-                            .append(pm(bare)).append(" | (ledger only) | — | — | ").append(target.text()).append(" | ")
+                            .append(pm(bare)).append(" | (ledger only) | — | — | — | ").append(target.text()).append(" | ")
                             .append(verdict).append(" |\n");
                     continue;
                 }
@@ -604,7 +605,7 @@ public final class CompareRunner {
                     if (agent == null) {
                         String why = failures.containsKey(e.method() + "|" + m) ? "FAILED (see jmh.log)" : "not run";
                         t.append("| ").append(bare.name()).append(" | ").append(bare.unit).append(" | ")
-                                .append(pm(bare)).append(" | ").append(why).append(" | — | — | ").append(target.text())
+                                .append(pm(bare)).append(" | ").append(why).append(" | — | — | — | ").append(target.text())
                                 .append(" | — |\n");
                         continue;
                     }
@@ -619,6 +620,7 @@ public final class CompareRunner {
                             .append(" | ").append(pm(agent)).append(" | ")
                             .append(String.format(Locale.ROOT, "%.3f ± %.3f", ratio, rErr)).append(" | ")
                             .append(pairedText(paired)).append(" | ")
+                            .append(pairedText(pairedMedian(bare, agent))).append(" | ")
                             .append(target.text()).append(" | ").append(verdict).append(" |\n");
                 }
             }
@@ -735,6 +737,53 @@ public final class CompareRunner {
         return new double[] {Math.exp(m), Math.exp(m - half), Math.exp(m + half), n};
     }
 
+    /**
+     * The median of the per-round ratios agent ÷ bare, with a distribution-free 95% interval (order statistics
+     * of the binomial): {@code [median, low, high, rounds]}, NaN bounds under 6 rounds. This machine has spells
+     * of 15% slower memory copies lasting tens of seconds, whatever runs (BENCHMARKS.md, "Machine"): a round
+     * whose two forks straddle the start or end of one gives a ratio far off, which moves the geometric mean
+     * but not the median.
+     */
+    static double[] pairedMedian(Series bare, Series agent) {
+        List<Double> ratios = new ArrayList<>();
+        for (Map.Entry<Integer, Double> b : bare.forkMeans.entrySet()) {
+            Double a = agent.forkMeans.get(b.getKey());
+            if (a != null && a > 0 && b.getValue() > 0) {
+                ratios.add(a / b.getValue());
+            }
+        }
+        int n = ratios.size();
+        if (n == 0) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
+        }
+        java.util.Collections.sort(ratios);
+        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+        int k = medianIntervalRank(n);
+        if (k < 1) {
+            return new double[] {median, Double.NaN, Double.NaN, n};
+        }
+        return new double[] {median, ratios.get(k - 1), ratios.get(n - k), n};
+    }
+
+    /**
+     * The largest k with P(Binomial(n, 1/2) < k) ≤ 2.5%: the k-th smallest and k-th largest of n observations
+     * bound their median with at least 95% confidence. 0 when n is too small for any such bound.
+     */
+    static int medianIntervalRank(int n) {
+        double below = 0; // P(X <= j - 1) for the j being tried
+        double term = Math.pow(0.5, n); // P(X = 0)
+        int k = 0;
+        for (int j = 1; j <= n / 2; j++) {
+            below += term; // now P(X <= j - 1)
+            if (below > 0.025) {
+                break;
+            }
+            k = j;
+            term = term * (n - (j - 1)) / j; // P(X = j)
+        }
+        return k;
+    }
+
     static String pairedText(double[] p) {
         if (Double.isNaN(p[0])) {
             return "—";
@@ -793,7 +842,8 @@ public final class CompareRunner {
                 "- %d fork(s) per benchmark and mode, one per round, modes back to back in each round; warm-up %d × %s, "
                         + "measurement %d × %s; fork flags `-Xms2g -Xmx2g -XX:+UseG1GC%s`%n"
                         + "- scores: mean of all measurement iterations ± 99.9%% CI half-width (JMH's); "
-                        + "paired ratio: geometric mean over rounds of agent ÷ bare fork means, 95%% CI; verdicts use the paired ratio%n",
+                        + "paired ratio: geometric mean over rounds of agent ÷ bare fork means, 95%% CI; paired median: the median "
+                        + "of those per-round ratios, 95%% CI from order statistics; verdicts use the paired ratio%n",
                 forks, warmupIterations, warmupTime, iterations, measurementTime,
                 extraJvmArgs.isEmpty() ? "" : " " + String.join(" ", extraJvmArgs)));
         return h.toString();
