@@ -33,11 +33,14 @@ final class Reclaimer {
         final long epoch;
         /** When the collection ended. */
         final long madeAtNanos;
+        /** The registry's links when the collection began: charges up to this serial existed before it. */
+        final long linkedBefore;
 
-        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch, long madeAtNanos) {
+        Verdict(long liveHeap, ChargeRegistry.Holding largest, long epoch, long madeAtNanos, long linkedBefore) {
             this.liveHeap = liveHeap;
             this.epoch = epoch;
             this.madeAtNanos = madeAtNanos;
+            this.linkedBefore = linkedBefore;
             this.largestOwner = largest == null ? null : largest.owner;
             this.largestBytes = largest == null ? 0 : largest.bytes;
         }
@@ -100,6 +103,20 @@ final class Reclaimer {
         return forcedCollections;
     }
 
+    /** The registry's links so far: see {@link #collectedAfter}. */
+    long links() {
+        return registry.links();
+    }
+
+    /**
+     * Whether the verdict in force comes from a collection that began once {@code links} charges had been
+     * linked, so after the memory of each of them was allocated.
+     */
+    boolean collectedAfter(long links) {
+        Verdict v = verdict;
+        return v != null && v.linkedBefore >= links;
+    }
+
     /** The last collection's verdict, or null before the first. */
     Verdict verdict() {
         return verdict;
@@ -150,7 +167,8 @@ final class Reclaimer {
             if (platform.concurrentCollector()) {
                 live = Math.min(live, collectAndMeasure());
             }
-            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX, linkedBefore), epoch + 1, System.nanoTime());
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX, linkedBefore), epoch + 1, System.nanoTime(),
+                    linkedBefore);
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;

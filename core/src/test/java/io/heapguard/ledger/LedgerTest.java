@@ -307,6 +307,46 @@ class LedgerTest {
         assertNotNull(hogsBuffer);
     }
 
+    @Test
+    void whereALargeGrowthGoesIsDecidedOnACollectionAfterTheBufferItReplacesExisted() throws Throwable {
+        onFreshThread(() -> {
+            long max = Runtime.getRuntime().maxMemory();
+            long large = max / 4;
+            // The old generation as it is now has no room; as the last collection left it, plenty: a figure that
+            // counts neither the buffer being replaced, allocated since, nor what was promoted since.
+            java.util.concurrent.atomic.AtomicInteger collections = new java.util.concurrent.atomic.AtomicInteger();
+            Platform oldGeneration = new Platform() {
+                @Override
+                public boolean waitForReferenceProcessing() {
+                    return false;
+                }
+
+                @Override
+                public void collect() {
+                    collections.incrementAndGet();
+                }
+
+                @Override
+                public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
+                    return afterCollection ? max : requested - 1;
+                }
+            };
+            Ledger ledger = withOneCollection(config().heapReserve(0).build(), oldGeneration);
+            ledger.control().setHeapReserveBytes(MIB);
+            Object first = new Object();
+            ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 4, large / 2).bindOwner(first);
+            assertEquals(1, collections.get(), "the budget paid for that one");
+
+            Object second = new Object(); // allocated after that collection: the growth below replaces it
+            ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, max / 32).bindOwner(second); // too small to ask where
+            assertEquals(1, collections.get());
+            assertNotNull(ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, max / 32, large));
+            assertEquals(2, collections.get(), "the budget is spent, yet the old figure may not decide");
+            assertNotNull(first);
+            assertNotNull(second);
+        });
+    }
+
     /**
      * A collector that reports {@code live} as the live heap and {@code capacity} as what it can fill, and
      * collects for real so that charges of garbage are credited.
