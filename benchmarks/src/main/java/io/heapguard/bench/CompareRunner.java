@@ -162,8 +162,7 @@ public final class CompareRunner {
         double median() {
             List<Double> sorted = new ArrayList<>(scores);
             java.util.Collections.sort(sorted);
-            int n = sorted.size();
-            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            return medianOfSorted(sorted);
         }
 
         /** Half-width of the 99.9% confidence interval, as JMH reports it; NaN for fewer than 2 samples. */
@@ -711,11 +710,8 @@ public final class CompareRunner {
      */
     static double[] pairedRatio(Series bare, Series agent) {
         List<Double> logs = new ArrayList<>();
-        for (Map.Entry<Integer, Double> b : bare.forkMeans.entrySet()) {
-            Double a = agent.forkMeans.get(b.getKey());
-            if (a != null && a > 0 && b.getValue() > 0) {
-                logs.add(Math.log(a / b.getValue()));
-            }
+        for (double r : perRoundRatios(bare, agent)) {
+            logs.add(Math.log(r));
         }
         int n = logs.size();
         if (n == 0) {
@@ -737,6 +733,23 @@ public final class CompareRunner {
         return new double[] {Math.exp(m), Math.exp(m - half), Math.exp(m + half), n};
     }
 
+    /** Agent ÷ bare fork means of the rounds that have both. */
+    private static List<Double> perRoundRatios(Series bare, Series agent) {
+        List<Double> ratios = new ArrayList<>();
+        for (Map.Entry<Integer, Double> b : bare.forkMeans.entrySet()) {
+            Double a = agent.forkMeans.get(b.getKey());
+            if (a != null && a > 0 && b.getValue() > 0) {
+                ratios.add(a / b.getValue());
+            }
+        }
+        return ratios;
+    }
+
+    private static double medianOfSorted(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     /**
      * The median of the per-round ratios agent ÷ bare, with a distribution-free 95% interval (order statistics
      * of the binomial): {@code [median, low, high, rounds]}, NaN bounds under 6 rounds. This machine has spells
@@ -745,19 +758,13 @@ public final class CompareRunner {
      * but not the median.
      */
     static double[] pairedMedian(Series bare, Series agent) {
-        List<Double> ratios = new ArrayList<>();
-        for (Map.Entry<Integer, Double> b : bare.forkMeans.entrySet()) {
-            Double a = agent.forkMeans.get(b.getKey());
-            if (a != null && a > 0 && b.getValue() > 0) {
-                ratios.add(a / b.getValue());
-            }
-        }
+        List<Double> ratios = perRoundRatios(bare, agent);
         int n = ratios.size();
         if (n == 0) {
             return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
         }
         java.util.Collections.sort(ratios);
-        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+        double median = medianOfSorted(ratios);
         int k = medianIntervalRank(n);
         if (k < 1) {
             return new double[] {median, Double.NaN, Double.NaN, n};

@@ -65,24 +65,22 @@ final class HeapReserve {
             // figure plus what the suspect took since decides instead.
             return GRANTED;
         }
-        boolean collectedSince = false; // the verdict is a collection that began after the replaced buffer existed
+        // Every charge linked by now, the replaced buffer's among them, was allocated before a collection whose
+        // verdict counted at least as many links began: where a large growth must go is known only from such a
+        // collection (an older one counts neither that buffer nor what was promoted since, and with the budget
+        // spent let a 128 MiB growth on Serial through into an OutOfMemoryError).
+        long linked = placeable ? 0 : reclaimer.links();
         if (v == null || !placeable || v.incriminates(owner, requested)) {
-            // Every charge linked by now, the replaced buffer's among them, was allocated before a collection
-            // whose verdict counted at least as many links began.
-            long linked = placeable ? 0 : reclaimer.links();
             reclaimer.reclaim(reclaimer.epoch(), false); // the first verdict, or a fresh one about the suspect
             if (!placeable && !reclaimer.collectedAfter(linked)) {
-                // Where it must go is known only from such a collection: an older one counts neither that buffer
-                // nor what was promoted since, and with the budget spent let a 128 MiB growth on Serial through
-                // into an OutOfMemoryError. One more, beyond the budget, rate-limited.
-                reclaimer.reclaim(reclaimer.epoch(), true);
+                reclaimer.reclaim(reclaimer.epoch(), true); // one more, beyond the budget, rate-limited
             }
-            collectedSince = !placeable && reclaimer.collectedAfter(linked);
             v = reclaimer.verdict();
         }
         if (!placeable) {
             // Without such a collection, the heap as it is now, garbage included, is all there is to go by.
-            long placement = platform.placementRoom(requested, current, reclaimer.heapUsed(), collectedSince);
+            long placement = platform.placementRoom(requested, current, reclaimer.heapUsed(),
+                    reclaimer.collectedAfter(linked));
             if (placement < requested) {
                 return Math.max(0, maxHeap - placement);
             }

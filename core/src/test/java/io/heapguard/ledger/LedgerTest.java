@@ -267,21 +267,37 @@ class LedgerTest {
 
     /** A platform that never collects and places a large array only in {@code room} bytes. */
     private static Platform placing(long room) {
-        return new Platform() {
-            @Override
-            public boolean waitForReferenceProcessing() {
-                return false;
-            }
+        return new Placing(room, room);
+    }
 
-            @Override
-            public void collect() {
-            }
+    /**
+     * A platform that never collects but counts the requests, and places a large array in {@code roomNow} bytes
+     * of the heap as it is, or {@code roomAfterCollection} as the last collection left it.
+     */
+    private static final class Placing implements Platform {
+        final java.util.concurrent.atomic.AtomicInteger collections = new java.util.concurrent.atomic.AtomicInteger();
+        private final long roomNow;
+        private final long roomAfterCollection;
 
-            @Override
-            public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
-                return room;
-            }
-        };
+        Placing(long roomNow, long roomAfterCollection) {
+            this.roomNow = roomNow;
+            this.roomAfterCollection = roomAfterCollection;
+        }
+
+        @Override
+        public boolean waitForReferenceProcessing() {
+            return false;
+        }
+
+        @Override
+        public void collect() {
+            collections.incrementAndGet();
+        }
+
+        @Override
+        public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
+            return afterCollection ? roomAfterCollection : roomNow;
+        }
     }
 
     @Test
@@ -312,36 +328,21 @@ class LedgerTest {
         onFreshThread(() -> {
             long max = Runtime.getRuntime().maxMemory();
             long large = max / 4;
-            // The old generation as it is now has no room; as the last collection left it, plenty: a figure that
-            // counts neither the buffer being replaced, allocated since, nor what was promoted since.
-            java.util.concurrent.atomic.AtomicInteger collections = new java.util.concurrent.atomic.AtomicInteger();
-            Platform oldGeneration = new Platform() {
-                @Override
-                public boolean waitForReferenceProcessing() {
-                    return false;
-                }
-
-                @Override
-                public void collect() {
-                    collections.incrementAndGet();
-                }
-
-                @Override
-                public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
-                    return afterCollection ? max : requested - 1;
-                }
-            };
+            // The old generation as it is now has no room for half of `large`; as the last collection left it,
+            // plenty: a figure that counts neither the buffer being replaced, allocated since, nor what was
+            // promoted since.
+            Placing oldGeneration = new Placing(large / 2 - 1, max);
             Ledger ledger = withOneCollection(config().heapReserve(0).build(), oldGeneration);
             ledger.control().setHeapReserveBytes(MIB);
             Object first = new Object();
             ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 4, large / 2).bindOwner(first);
-            assertEquals(1, collections.get(), "the budget paid for that one");
+            assertEquals(1, oldGeneration.collections.get(), "the budget paid for that one");
 
             Object second = new Object(); // allocated after that collection: the growth below replaces it
             ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 0, max / 32).bindOwner(second); // too small to ask where
-            assertEquals(1, collections.get());
+            assertEquals(1, oldGeneration.collections.get());
             assertNotNull(ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, max / 32, large));
-            assertEquals(2, collections.get(), "the budget is spent, yet the old figure may not decide");
+            assertEquals(2, oldGeneration.collections.get(), "the budget is spent, yet the old figure may not decide");
             assertNotNull(first);
             assertNotNull(second);
         });

@@ -225,25 +225,47 @@ public final class Jvm {
 
     /** A thread dump of a hung JVM, bounded in time itself. */
     private String threadDump(long pid) {
-        Path jcmd = java.getParent().resolve("jcmd");
-        if (!Files.isExecutable(jcmd)) {
-            return "(no jcmd at " + jcmd + ")";
-        }
         try {
-            Path f = Files.createTempFile(Build.workDir(), "jcmd", ".txt");
-            Process d = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
-                    .redirectErrorStream(true).redirectOutput(f.toFile()).start();
-            if (!d.waitFor(10, TimeUnit.SECONDS)) {
-                d.destroyForcibly();
-            }
-            String s = read(f);
-            Files.deleteIfExists(f);
-            return s;
+            return jcmd(java, pid, Duration.ofSeconds(10), "Thread.print");
         } catch (IOException e) {
-            return "(jcmd failed: " + e + ")";
+            return "(jcmd failed: " + e.getMessage() + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "(interrupted)";
+        }
+    }
+
+    /**
+     * Runs the jcmd beside {@code java} against {@code pid}, ended if it is still running after {@code bound};
+     * its output.
+     *
+     * @throws IOException when there is no such jcmd, it did not finish in time or it failed (the message holds
+     *                     its output)
+     */
+    public static String jcmd(Path java, long pid, Duration bound, String... command)
+            throws IOException, InterruptedException {
+        Path jcmd = java.getParent().resolve("jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            throw new IOException("no jcmd at " + jcmd);
+        }
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        Path f = Files.createTempFile(Build.workDir(), "jcmd", ".txt");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(f.toFile());
+            withoutInheritedOptions(pb.environment());
+            Process p = pb.start();
+            if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(render(line) + " still running after " + bound.toSeconds() + " s: " + read(f));
+            }
+            String output = read(f);
+            if (p.exitValue() != 0) {
+                throw new IOException(render(line) + " exited with " + p.exitValue() + ": " + output);
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(f);
         }
     }
 

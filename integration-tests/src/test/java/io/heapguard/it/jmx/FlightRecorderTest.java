@@ -1,6 +1,7 @@
 package io.heapguard.it.jmx;
 
 import io.heapguard.it.Jdk;
+import io.heapguard.it.Jvm;
 import io.heapguard.it.OnEachJdk;
 import io.heapguard.it.apps.jmx.JmxApp;
 import jdk.jfr.consumer.RecordedEvent;
@@ -13,9 +14,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static io.heapguard.it.Refusals.MiB;
@@ -103,34 +103,14 @@ class FlightRecorderTest {
         try (LiveJvm app = jvm.start()) {
             app.send("await-mbeans").assertEquals("registered", true);
             app.send("allocate b 9m b").assertRefusedBy("app"); // before any recording: in none
-            jcmd(jdk, app.pid(), jvm.dir().resolve("jcmd.txt"), "JFR.start", "name=later", "filename=" + recording, "dumponexit=true");
+            Jvm.jcmd(jdk.java(), app.pid(), Duration.ofSeconds(60), "JFR.start", "name=later", "filename=" + recording,
+                    "dumponexit=true");
             app.send("allocate c 9m c").assertRefusedBy("app");
             assertEquals(0, app.quit());
         }
         List<RecordedEvent> refusals = named(RecordingFile.readAllEvents(recording), "heapguard.Refusal");
         assertEquals(1, refusals.size(), () -> "refusals in " + recording + ": " + refusals);
         assertTrue(stack(refusals.get(0)).contains(SITE + "C"), () -> "stack of " + refusals.get(0));
-    }
-
-    /** Runs the JDK's jcmd against {@code pid}, within 60 s, its output into {@code out}. */
-    private static void jcmd(Jdk jdk, long pid, Path out, String... command) throws Exception {
-        Path jcmd = jdk.java().getParent().resolve("jcmd");
-        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
-        line.addAll(List.of(command));
-        Process p = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("jcmd " + String.join(" ", command) + " still running after 60 s");
-        }
-        assertEquals(0, p.exitValue(), () -> "jcmd " + line + ": " + read(out));
-    }
-
-    private static String read(Path f) {
-        try {
-            return Files.readString(f);
-        } catch (IOException e) {
-            return "(" + e + ")";
-        }
     }
 
     /** One growth granted (3 MiB at site a), two refused: by max-buffer (site b), by the limit (site c). */
