@@ -23,23 +23,23 @@ final class FlightEvents implements RefusalListener, GrowthListener {
         FlightRecorder.addListener(new WhenInitialized(ledger));
     }
 
-    /** Told once Flight Recorder is initialized, at once if it is already. */
+    /**
+     * Told once Flight Recorder is initialized, at once if it is already; once only, since
+     * {@code FlightRecorder.addListener} and the initialization both run under {@code PlatformRecorder}'s lock
+     * (JDK 17 and 25).
+     */
     private static final class WhenInitialized implements FlightRecorderListener {
         private final Ledger ledger;
-        private boolean installed;
 
         WhenInitialized(Ledger ledger) {
             this.ledger = ledger;
         }
 
         @Override
-        public synchronized void recorderInitialized(FlightRecorder recorder) {
-            if (!installed) {
-                installed = true;
-                FlightEvents events = new FlightEvents();
-                ledger.addRefusalListener(events);
-                ledger.setGrowthListener(events);
-            }
+        public void recorderInitialized(FlightRecorder recorder) {
+            FlightEvents events = new FlightEvents();
+            ledger.addRefusalListener(events);
+            ledger.setGrowthListener(events);
         }
     }
 
