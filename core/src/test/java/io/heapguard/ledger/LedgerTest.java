@@ -275,7 +275,7 @@ class LedgerTest {
      * of the heap as it is, or {@code roomAfterCollection} as the last collection left it.
      */
     private static final class Placing implements Platform {
-        final java.util.concurrent.atomic.AtomicInteger collections = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger collections = new AtomicInteger();
         private final long roomNow;
         private final long roomAfterCollection;
 
