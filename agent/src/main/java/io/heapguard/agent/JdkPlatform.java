@@ -191,6 +191,24 @@ final class JdkPlatform implements Platform {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * Serial: an array larger than eden goes into the tenured generation, whose size is fixed, and every
+     * collection moves there what survives of the replaced array beyond what a survivor space holds (a young
+     * collection promotes what the survivor space cannot take, a full one compacts the young generation into
+     * the tenured one first). So a buffer that holds a third of the tenured generation cannot double,
+     * whatever else is garbage: with {@code -Xmx256m}, 128 MiB beside the 64 MiB it copies from, in 170.7. Parallel resizes its eden and survivor spaces as it goes, so their reported maximums
+     * bound nothing and it is not judged here.
+     */
+    @Override
+    public long placementCeiling(long requested, long replaced) {
+        Placement p = placement();
+        if (p.survivorMax < 0 || requested <= p.edenMax) {
+            return Long.MAX_VALUE;
+        }
+        long tenured = p.oldGeneration.getUsage().getMax();
+        return tenured < 0 ? Long.MAX_VALUE : tenured - Math.max(0, replaced - p.survivorMax);
+    }
+
     private static long regions(long bytes, long region) {
         long withHeader = bytes + 16; // an array's header, at most
         return (withHeader + region - 1) / region * region;
@@ -218,6 +236,8 @@ final class JdkPlatform implements Platform {
          */
         final MemoryPoolMXBean oldGeneration;
         final long edenMax;
+        /** Serial's survivor space, fixed with its young generation's maximum; -1 on the other collectors. */
+        final long survivorMax;
         /** G1's old generation (humongous regions included), or null. */
         final MemoryPoolMXBean g1Old;
         /**
@@ -229,11 +249,12 @@ final class JdkPlatform implements Platform {
         /** ZGC or Shenandoah. */
         final boolean concurrent;
 
-        private Placement(MemoryPoolMXBean oldGeneration, long edenMax, MemoryPoolMXBean g1Old, long region,
-                          boolean concurrent) {
+        private Placement(MemoryPoolMXBean oldGeneration, long edenMax, long survivorMax, MemoryPoolMXBean g1Old,
+                          long region, boolean concurrent) {
             this.concurrent = concurrent;
             this.oldGeneration = oldGeneration;
             this.edenMax = edenMax;
+            this.survivorMax = oldGeneration == null ? -1 : survivorMax;
             this.g1Old = g1Old;
             this.region = region;
             this.pinsHumongous = g1Old != null && region > 0 && Runtime.version().feature() < 21;
@@ -243,6 +264,7 @@ final class JdkPlatform implements Platform {
             MemoryPoolMXBean old = null;
             MemoryPoolMXBean g1Old = null;
             long eden = -1;
+            long serialSurvivor = -1;
             boolean concurrent = false;
             for (MemoryPoolMXBean pool : pools) {
                 concurrent |= pool.getName().startsWith("ZGC") || pool.getName().equals("ZHeap")
@@ -250,6 +272,7 @@ final class JdkPlatform implements Platform {
                 switch (pool.getName()) {
                     case "Tenured Gen", "PS Old Gen" -> old = pool;
                     case "Eden Space", "PS Eden Space" -> eden = pool.getUsage().getMax();
+                    case "Survivor Space" -> serialSurvivor = pool.getUsage().getMax();
                     case "G1 Old Gen" -> g1Old = pool;
                     default -> { }
                 }
@@ -257,7 +280,7 @@ final class JdkPlatform implements Platform {
             if (old != null && eden < 0) {
                 old = null; // an old generation without a known eden: no model to apply
             }
-            return new Placement(old, eden, g1Old, g1Old == null ? -1 : g1RegionSize(), concurrent);
+            return new Placement(old, eden, serialSurvivor, g1Old, g1Old == null ? -1 : g1RegionSize(), concurrent);
         }
 
         private static long g1RegionSize() {

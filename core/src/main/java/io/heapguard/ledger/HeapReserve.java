@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * churned through never makes it look like the culprit.
  *
  * <p>A growth of at least 1/{@link #PLACEMENT_SHARE} of the heap must also have room where the collector
- * must put it ({@link Platform#placementRoom}). One that a collection proved has none is refused whoever
- * asks: the alternative is an OutOfMemoryError in the same thread, after the collector has tried hard.
+ * must put it ({@link Platform#placementRoom}). One that a collection proved has none, or that no
+ * collection could give any ({@link Platform#placementCeiling}), is refused whoever asks: the alternative
+ * is an OutOfMemoryError in the same thread, after the collector has tried hard.
  *
  * <p>Collections are forced through the {@link Reclaimer}, which holds their budget and their verdicts.
  *
@@ -51,6 +52,13 @@ final class HeapReserve {
         long room = capacity - reserve; // what live data may fill
         long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
+        if (!placeable) {
+            long ceiling = platform.placementCeiling(requested, current);
+            if (ceiling < requested) {
+                slack = Slack.NONE;
+                return Math.max(0, maxHeap - ceiling); // no collection could place it: none is forced to show it
+            }
+        }
         if (placeable && used + requested <= room) {
             long headroom = room - used - requested;
             slack = new Slack(reserve, Math.min(headroom / 2, maxHeap / PLACEMENT_SHARE));

@@ -77,6 +77,17 @@ public interface Platform {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * The most room any collection could make for one array of {@code requested} bytes where the collector
+     * must put it, while the {@code replaced} bytes this growth copies from stay live (they do until the copy
+     * is done); {@link Long#MAX_VALUE} when the collector's layout rules nothing out. Below {@code requested},
+     * the growth cannot be placed whatever the rest of the heap holds: the collector would try its hardest
+     * and end in an OutOfMemoryError, so no collection need prove it.
+     */
+    default long placementCeiling(long requested, long replaced) {
+        return Long.MAX_VALUE;
+    }
+
     /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
     default void collect() {
         System.gc();

@@ -267,21 +267,24 @@ class LedgerTest {
 
     /** A platform that never collects and places a large array only in {@code room} bytes. */
     private static Platform placing(long room) {
-        return new Placing(room, room);
+        return new Placing(room, room, Long.MAX_VALUE);
     }
 
     /**
      * A platform that never collects but counts the requests, and places a large array in {@code roomNow} bytes
-     * of the heap as it is, or {@code roomAfterCollection} as the last collection left it.
+     * of the heap as it is, or {@code roomAfterCollection} as the last collection left it, and never in more
+     * than {@code ceiling}.
      */
     private static final class Placing implements Platform {
         final AtomicInteger collections = new AtomicInteger();
         private final long roomNow;
         private final long roomAfterCollection;
+        private final long ceiling;
 
-        Placing(long roomNow, long roomAfterCollection) {
+        Placing(long roomNow, long roomAfterCollection, long ceiling) {
             this.roomNow = roomNow;
             this.roomAfterCollection = roomAfterCollection;
+            this.ceiling = ceiling;
         }
 
         @Override
@@ -297,6 +300,11 @@ class LedgerTest {
         @Override
         public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
             return afterCollection ? roomAfterCollection : roomNow;
+        }
+
+        @Override
+        public long placementCeiling(long requested, long replaced) {
+            return ceiling;
         }
     }
 
@@ -324,6 +332,26 @@ class LedgerTest {
     }
 
     @Test
+    void aLargeGrowthThatNoCollectionCouldPlaceIsRefusedWithoutOne() throws Throwable {
+        onFreshThread(() -> {
+            long max = Runtime.getRuntime().maxMemory();
+            long large = max / 4;
+            Placing never = new Placing(large - 1, large - 1, large - 1);
+            Ledger ledger = withOneCollection(config().heapReserve(MIB).build(), never);
+            QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                    () -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large));
+            assertEquals("heap-reserve", e.rule());
+            assertEquals(max - (large - 1), e.usedBytes());
+            assertEquals(0, never.collections.get(), "no collection could have placed it");
+
+            Placing collectionMayHelp = new Placing(large - 1, large, large);
+            Ledger other = withOneCollection(config().heapReserve(MIB).build(), collectionMayHelp);
+            assertNotNull(other.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large));
+            assertEquals(1, collectionMayHelp.collections.get(), "the ceiling allows it: a collection decides");
+        });
+    }
+
+    @Test
     void whereALargeGrowthGoesIsDecidedOnACollectionAfterTheBufferItReplacesExisted() throws Throwable {
         onFreshThread(() -> {
             long max = Runtime.getRuntime().maxMemory();
@@ -331,7 +359,7 @@ class LedgerTest {
             // The old generation as it is now has no room for half of `large`; as the last collection left it,
             // plenty: a figure that counts neither the buffer being replaced, allocated since, nor what was
             // promoted since.
-            Placing oldGeneration = new Placing(large / 2 - 1, max);
+            Placing oldGeneration = new Placing(large / 2 - 1, max, Long.MAX_VALUE);
             Ledger ledger = withOneCollection(config().heapReserve(0).build(), oldGeneration);
             ledger.control().setHeapReserveBytes(MIB);
             Object first = new Object();
