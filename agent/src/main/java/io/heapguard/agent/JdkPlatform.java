@@ -195,9 +195,10 @@ final class JdkPlatform implements Platform {
      * Serial: an array larger than eden goes into the tenured generation, whose size is fixed, and every
      * collection moves there what survives of the replaced array beyond what a survivor space holds (a young
      * collection promotes what the survivor space cannot take, a full one compacts the young generation into
-     * the tenured one first). So a buffer that holds a third of the tenured generation cannot double,
-     * whatever else is garbage: with {@code -Xmx256m}, 128 MiB beside the 64 MiB it copies from, in 170.7. Parallel resizes its eden and survivor spaces as it goes, so their reported maximums
-     * bound nothing and it is not judged here.
+     * the tenured one first). So a buffer holding more than about a third of the tenured generation cannot
+     * double, whatever else is garbage: with {@code -Xmx256m}, 128 MiB beside the 64 MiB it copies from, in
+     * 170.7. Parallel resizes its eden and survivor spaces as it goes, so their reported maximums bound
+     * nothing and it is not judged here.
      */
     @Override
     public long placementCeiling(long requested, long replaced) {
