@@ -52,19 +52,16 @@ final class HeapReserve {
         long room = capacity - reserve; // what live data may fill
         long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
-        if (!placeable) {
-            long ceiling = platform.placementCeiling(requested, current);
-            if (ceiling < requested) {
-                slack = Slack.NONE;
-                return Math.max(0, maxHeap - ceiling); // no collection could place it: none is forced to show it
-            }
-        }
         if (placeable && used + requested <= room) {
             long headroom = room - used - requested;
             slack = new Slack(reserve, Math.min(headroom / 2, maxHeap / PLACEMENT_SHARE));
             return GRANTED; // fits even counting the garbage
         }
         slack = Slack.NONE;
+        long ceiling = placeable ? Long.MAX_VALUE : platform.placementCeiling(requested, current);
+        if (ceiling < requested) {
+            return inUseBeside(ceiling); // no collection could place it: none is forced to show it
+        }
         Reclaimer.Verdict v = reclaimer.verdict();
         if (placeable && v != null && platform.concurrentCollector() && v.isRecent()
                 && refusingLive(v, owner, requested, room) < 0) {
@@ -90,7 +87,7 @@ final class HeapReserve {
             long placement = platform.placementRoom(requested, current, reclaimer.heapUsed(),
                     reclaimer.collectedAfter(linked));
             if (placement < requested) {
-                return Math.max(0, maxHeap - placement);
+                return inUseBeside(placement);
             }
         }
         long live = refusingLive(v, owner, requested, room);
@@ -102,6 +99,11 @@ final class HeapReserve {
             live = refusingLive(v, owner, requested, room);
         }
         return live < 0 ? GRANTED : live + maxHeap - capacity;
+    }
+
+    /** The heap in use a refusal reports when no more than {@code room} bytes could take the growth. */
+    private long inUseBeside(long room) {
+        return Math.max(0, maxHeap - room);
     }
 
     /**
