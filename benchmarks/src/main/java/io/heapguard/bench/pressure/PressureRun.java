@@ -150,8 +150,10 @@ public final class PressureRun {
         StringBuilder report = new StringBuilder();
         report.append("### Open-loop pressure: ordinary requests beside oversized ones, bare and with heapguard\n\n");
         report.append(table).append('\n');
-        report.append("Each cell: median (min–max) over the runs. ").append(plan.describe()).append(". -Xms = -Xmx = ")
-                .append(heap).append(", heap touched before the run (-XX:+AlwaysPreTouch), heapguard's built-in defaults. Per run: ").append(plan.measuredRequests())
+        report.append("Each cell: median (min–max) over the runs. ").append(plan.describe())
+                .append(". -Xms = -Xmx = ").append(heap)
+                .append(", heap touched before the run (-XX:+AlwaysPreTouch), heapguard's built-in defaults. Per run: ")
+                .append(plan.measuredRequests())
                 .append(" ordinary requests due in the window, ").append(plan.oversizedRequests())
                 .append(" oversized. Latency of served requests from their due time; lost = refused, "
                         + "OutOfMemoryError, any other failure or unfinished. GC pauses and time from the "
