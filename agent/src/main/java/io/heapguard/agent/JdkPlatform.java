@@ -163,7 +163,34 @@ final class JdkPlatform implements Platform {
      * it has, the capacity is the maximum heap.
      */
     void learnLayout() {
-        placement();
+        Placement p = placement();
+        if (p.pinsHumongous && p.region < ROOMY_G1_REGION && exitsOnOutOfMemoryError()) {
+            Log.warn(pinnedRegionsWarning(Runtime.version().feature(), p.region));
+        }
+    }
+
+    /**
+     * G1 regions from which other threads' 1-2 MiB buffers are no longer humongous, so that they cannot pin
+     * regions between the ones an oversized growth needs. Measured (issue #13, blast radius under
+     * {@code -XX:+ExitOnOutOfMemoryError}, JDK 17, {@code -Xmx256m}): 8 MiB regions survived 20 of 20 runs,
+     * 4 MiB 12 of 20, the default 1 MiB 2 of 10.
+     */
+    static final long ROOMY_G1_REGION = 8L << 20;
+
+    /**
+     * The start-up warning on G1 before JDK 21 with small regions, where an OutOfMemoryError ends the JVM:
+     * heapguard cannot always refuse a growth that G1 will fail to place (RELIABILITY.md, issue #13).
+     */
+    static String pinnedRegionsWarning(int feature, long region) {
+        return "heapguard: G1 on JDK " + feature + " never moves an array of " + (region / 2 >> 10)
+                + " KiB or more (half a region), and can fail to place a large one with room in the heap "
+                + "(JDK-8191565): heapguard refuses what it can foresee, but not every such OutOfMemoryError, "
+                + "and this JVM exits on one. -XX:G1HeapRegionSize=8m makes them rare (RELIABILITY.md, issue #13)";
+    }
+
+    private static boolean exitsOnOutOfMemoryError() {
+        return Placement.vmOption("ExitOnOutOfMemoryError", 0) != 0
+                || Placement.vmOption("CrashOnOutOfMemoryError", 0) != 0;
     }
 
     @Override
@@ -281,16 +308,22 @@ final class JdkPlatform implements Platform {
             if (old != null && eden < 0) {
                 old = null; // an old generation without a known eden: no model to apply
             }
-            return new Placement(old, eden, serialSurvivor, g1Old, g1Old == null ? -1 : g1RegionSize(), concurrent);
+            return new Placement(old, eden, serialSurvivor, g1Old,
+                    g1Old == null ? -1 : vmOption("G1HeapRegionSize", -1), concurrent);
         }
 
-        private static long g1RegionSize() {
+        /**
+         * A HotSpot option as a number (a boolean as 1 or 0), or {@code otherwise}: not HotSpot, or the option
+         * is gone. Assume nothing then.
+         */
+        static long vmOption(String name, long otherwise) {
             try {
                 com.sun.management.HotSpotDiagnosticMXBean hs =
                         ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-                return Long.parseLong(hs.getVMOption("G1HeapRegionSize").getValue());
+                String value = hs.getVMOption(name).getValue();
+                return "true".equals(value) ? 1 : "false".equals(value) ? 0 : Long.parseLong(value);
             } catch (RuntimeException | LinkageError e) {
-                return -1; // not HotSpot, or the option is gone: assume nothing
+                return otherwise;
             }
         }
     }
