@@ -344,6 +344,14 @@ class LedgerTest {
             assertEquals(max - (large - 1), e.usedBytes());
             assertEquals(0, never.collections.get(), "no collection could have placed it");
 
+            Placing roomNow = new Placing(max, max, large - 1);
+            Ledger placeableNow = withOneCollection(config().heapReserve(MIB).build(), roomNow);
+            e = assertThrows(QuotaExceededException.class,
+                    () -> placeableNow.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large));
+            assertEquals("heap-reserve", e.rule());
+            assertEquals(0, roomNow.collections.get(),
+                    "room now proves nothing: a collection before the allocation moves the replaced array in first");
+
             Placing collectionMayHelp = new Placing(large - 1, large, large);
             Ledger other = withOneCollection(config().heapReserve(MIB).build(), collectionMayHelp);
             assertNotNull(other.reserve(BYTE_ARRAY_OUTPUT_STREAM, large / 2, large));
