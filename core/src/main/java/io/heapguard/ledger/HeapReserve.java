@@ -48,9 +48,6 @@ final class HeapReserve {
         if (!large && slack.take(requested, reserve)) {
             return GRANTED;
         }
-        long capacity = platform.heapCapacity();
-        long room = capacity - reserve; // what live data may fill
-        long used = reclaimer.heapUsed();
         long ceiling = large ? platform.placementCeiling(requested, current) : Long.MAX_VALUE;
         if (ceiling < requested) {
             // No collection could place it, and room there now proves nothing: any collection before the
@@ -61,6 +58,9 @@ final class HeapReserve {
             slack = Slack.NONE;
             return inUseBeside(ceiling);
         }
+        long capacity = platform.heapCapacity();
+        long room = capacity - reserve; // what live data may fill
+        long used = reclaimer.heapUsed();
         boolean placeable = !large || platform.placementRoom(requested, current, used, false) >= requested;
         if (placeable && used + requested <= room) {
             long headroom = room - used - requested;
