@@ -32,9 +32,18 @@ class SurvivesExitOnOutOfMemoryErrorTest {
     private static final int INNOCENTS = 4;
 
     static Stream<Arguments> runs() {
+        return runsOf(Reliability.jdksAndCollectors("G1", "Serial"));
+    }
+
+    static Stream<Arguments> runsWithLargerRegions() {
+        return runsOf(Reliability.jdksAndCollectors("G1"));
+    }
+
+    /** Each (JDK, collector) two times, 20 under {@code -Psoak}, with the run's number. */
+    private static Stream<Arguments> runsOf(Stream<Arguments> configurations) {
         List<Arguments> all = new ArrayList<>();
         long runs = Reliability.length(2, 20);
-        Reliability.jdksAndCollectors("G1", "Serial").forEach(a -> {
+        configurations.forEach(a -> {
             for (int run = 1; run <= runs; run++) {
                 all.add(Arguments.of(a.get()[0], a.get()[1], run));
             }
@@ -47,43 +56,29 @@ class SurvivesExitOnOutOfMemoryErrorTest {
     void theJvmSurvivesAndOnlyTheHogIsRefused(Jdk jdk, String gc, int run) {
         Assumptions.assumeTrue(Reliability.SOAK || !("G1".equals(gc) && jdk.feature() < 21),
                 "G1 before JDK 21 still meets its own OutOfMemoryError here (issue #13, open): -Psoak runs it");
-        String name = "exit-on-oome-" + gc + "-" + run;
+        survivesTheBlastRadius(jdk, gc, gc, run);
+    }
+
+    @ParameterizedTest(name = "{0} {1}, 8 MiB regions, run {2}")
+    @MethodSource("runsWithLargerRegions")
+    void withTheRegionsHeapguardAdvisesTheJvmSurvivesOnG1Before21(Jdk jdk, String gc, int run) {
+        Assumptions.assumeTrue(jdk.feature() < 21,
+                "G1 from JDK 21 moves humongous arrays in its last full collection: its default regions run above");
+        survivesTheBlastRadius(jdk, gc, gc + " 8 MiB regions", run, "-XX:G1HeapRegionSize=8m");
+    }
+
+    private static void survivesTheBlastRadius(Jdk jdk, String gc, String variant, int run, String... options) {
+        List<String> jvmOptions = new ArrayList<>(List.of("-XX:+ExitOnOutOfMemoryError"));
+        jvmOptions.addAll(List.of(options));
+        String name = "exit-on-oome-" + variant.replace(' ', '-') + "-" + run;
         JvmResult r = Reliability.onCollector(jdk, gc, name, Reliability.timeout(120, 600), "-Xmx256m",
-                        "-XX:+ExitOnOutOfMemoryError")
+                        jvmOptions.toArray(new String[0]))
                 .agent()
                 .run(BlastRadiusApp.class, Integer.toString(INNOCENTS), "3000", "4000");
-        Reliability.record("exit on OutOfMemoryError", gc + ", agent, run " + run, jdk, r, "p1.hog.refusals",
+        Reliability.record("exit on OutOfMemoryError", variant + ", agent, run " + run, jdk, r, "p1.hog.refusals",
                 "p1.hog.oome", "p2.hog.refusals", "p2.hog.oome", "p2.hog.held-mib", "p1.innocent.failures",
                 "p2.innocent.failures", "p2.innocent.p99-ms", "gc.millis", "done");
         // status 3 and "Terminating due to java.lang.OutOfMemoryError" is the JVM the flag ended
-        BlastRadiusTest.assertOnlyTheHogWasRefused(r);
-        r.assertResult("p1.hog.oome", 0).assertResult("p2.hog.oome", 0);
-    }
-
-    static Stream<Arguments> runsWithLargerRegions() {
-        List<Arguments> all = new ArrayList<>();
-        long runs = Reliability.length(2, 20);
-        for (Jdk jdk : Jdk.values()) {
-            for (int run = 1; run <= runs; run++) {
-                all.add(Arguments.of(jdk, run));
-            }
-        }
-        return all.stream();
-    }
-
-    @ParameterizedTest(name = "{0} G1, 8 MiB regions, run {1}")
-    @MethodSource("runsWithLargerRegions")
-    void withTheRegionsHeapguardAdvisesTheJvmSurvivesOnG1Before21(Jdk jdk, int run) {
-        Assumptions.assumeTrue(jdk.feature() < 21,
-                "G1 from JDK 21 moves humongous arrays in its last full collection: its default regions run above");
-        String name = "exit-on-oome-G1-8m-" + run;
-        JvmResult r = Reliability.onCollector(jdk, "G1", name, Reliability.timeout(120, 600), "-Xmx256m",
-                        "-XX:+ExitOnOutOfMemoryError", "-XX:G1HeapRegionSize=8m")
-                .agent()
-                .run(BlastRadiusApp.class, Integer.toString(INNOCENTS), "3000", "4000");
-        Reliability.record("exit on OutOfMemoryError", "G1 8 MiB regions, agent, run " + run, jdk, r,
-                "p1.hog.refusals", "p1.hog.oome", "p2.hog.refusals", "p2.hog.oome", "p2.hog.held-mib",
-                "p1.innocent.failures", "p2.innocent.failures", "p2.innocent.p99-ms", "gc.millis", "done");
         BlastRadiusTest.assertOnlyTheHogWasRefused(r);
         r.assertResult("p1.hog.oome", 0).assertResult("p2.hog.oome", 0);
     }
