@@ -171,9 +171,11 @@ final class JdkPlatform implements Platform {
 
     /**
      * G1 regions from which other threads' 1-2 MiB buffers are no longer humongous, so that they cannot pin
-     * regions between the ones an oversized growth needs. Measured (issue #13, blast radius under
-     * {@code -XX:+ExitOnOutOfMemoryError}, JDK 17, {@code -Xmx256m}): 8 MiB regions survived 20 of 20 runs,
-     * 4 MiB 12 of 20, the default 1 MiB 2 of 10.
+     * regions between the ones a large growth needs. Measured before the placement gate (issue #13, blast radius
+     * under {@code -XX:+ExitOnOutOfMemoryError}, JDK 17, {@code -Xmx256m}): 8 MiB regions survived 20 of 20
+     * runs, 4 MiB 12 of 20, the default 1 MiB 2 of 10. The gate saves the blast radius with the default
+     * regions too; a legitimate array near the largest run G1 can give still meets G1's own OutOfMemoryError
+     * there now and then, which larger regions make rare.
      */
     static final long ROOMY_G1_REGION = 8L << 20;
 
@@ -193,6 +195,16 @@ final class JdkPlatform implements Platform {
                 || Placement.vmOption("CrashOnOutOfMemoryError", 0) != 0;
     }
 
+    /**
+     * Half a region on G1 before JDK 21. A field, since every tracked grant asks: until the background thread
+     * has learned the heap's layout, nothing counts as pinned.
+     */
+    @Override
+    public long pinnedFrom() {
+        Placement p = placement;
+        return p != null && p.pinsHumongous ? p.region / 2 : Long.MAX_VALUE;
+    }
+
     @Override
     public long placementRoom(long requested, long replaced, long heapInUse, boolean afterCollection) {
         Placement p = placement();
@@ -201,6 +213,12 @@ final class JdkPlatform implements Platform {
             return u == null || u.getMax() < 0 ? Long.MAX_VALUE : Math.max(0, u.getMax() - u.getUsed());
         }
         if (requested >= p.region / 2 && p.pinsHumongous) {
+            // G1's own map of its regions says where it can put the array (one region to spare, for what the
+            // full collection compacts of eden and rounds up); the estimate below serves where it cannot be had.
+            int run = G1RegionMap.longestRunFor(p.region, maxHeap);
+            if (run >= 0) {
+                return Math.max(0, (run - 1) * p.region - ARRAY_HEADER);
+            }
             long inUse = heapInUse;
             if (afterCollection) {
                 // Right after a full collection eden and the survivors are empty: the old generation, humongous
@@ -237,8 +255,11 @@ final class JdkPlatform implements Platform {
         return tenured < 0 ? Long.MAX_VALUE : tenured - Math.max(0, replaced - p.survivorMax);
     }
 
+    /** An array's header, at most. */
+    private static final long ARRAY_HEADER = 16;
+
     private static long regions(long bytes, long region) {
-        long withHeader = bytes + 16; // an array's header, at most
+        long withHeader = bytes + ARRAY_HEADER;
         return (withHeader + region - 1) / region * region;
     }
 

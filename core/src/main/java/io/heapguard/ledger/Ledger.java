@@ -201,6 +201,16 @@ public final class Ledger {
                 refuse(p, charges, point, Refusals.HEAP_RESERVE, false, p.heapReserve, used, null);
             }
         }
+        try {
+            return granted(point, ts, charges, rules, current, requested);
+        } catch (RuntimeException | Error e) {
+            heapReserve.placementDone(); // no reservation will let the placement gate go
+            throw e;
+        }
+    }
+
+    private Reservation granted(GrowthPoint point, ThreadState ts, PendingCharges charges, Policy.Rule[] rules,
+                                long current, long requested) {
         ts.owner.charge(requested);
         charges.add(ts.owner);
 
@@ -216,7 +226,8 @@ public final class Ledger {
             }
         }
         Throwable site = requested >= ATTRIBUTION_MIN ? new Throwable() : null;
-        return new Reservation(this, point, requested, charges.take(), ts.owner, site);
+        return new Reservation(this, point, requested, charges.take(), ts.owner, site,
+                heapReserve.holdsPlacementGate());
     }
 
     /** Charges {@code account} within {@code limit}, or refuses; in monitor mode a refused charge is made anyway. */
@@ -375,6 +386,16 @@ public final class Ledger {
 
     public long forcedCollections() {
         return reclaimer.forcedCollections();
+    }
+
+    /** Whether the calling thread holds the heap reserve's placement gate (for tests). */
+    boolean holdsPlacementGate() {
+        return heapReserve.holdsPlacementGate();
+    }
+
+    /** The allocation a reservation holding the placement gate was for is done, or will not happen. */
+    void placementDone() {
+        heapReserve.placementDone();
     }
 
     ChargeRegistry registry() {

@@ -88,6 +88,15 @@ public interface Platform {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * The smallest array the collector places in a run of regions of its own and never moves, not even in
+     * a full collection: half a region on G1 before JDK 21; {@link Long#MAX_VALUE} where nothing is pinned.
+     * Asked on every tracked grant, so an answer from a field, never a call into the VM.
+     */
+    default long pinnedFrom() {
+        return Long.MAX_VALUE;
+    }
+
     /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
     default void collect() {
         System.gc();

@@ -6,7 +6,7 @@ package io.heapguard.ledger;
  */
 public final class Reservation {
     static final Reservation SENTINEL = new Reservation(null, GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM, 0,
-            new Account[0], null, null);
+            new Account[0], null, null, false);
 
     private final Ledger ledger;
     final GrowthPoint point;
@@ -14,10 +14,14 @@ public final class Reservation {
     final Account[] accounts;
     final Account owner;
     final Throwable site;
+    /** Whether this thread holds the heap reserve's placement gate until the allocation is done. */
+    private final boolean holdsGate;
     private boolean settled;
 
-    Reservation(Ledger ledger, GrowthPoint point, long bytes, Account[] accounts, Account owner, Throwable site) {
+    Reservation(Ledger ledger, GrowthPoint point, long bytes, Account[] accounts, Account owner, Throwable site,
+                boolean holdsGate) {
         this.ledger = ledger;
+        this.holdsGate = holdsGate;
         this.point = point;
         this.bytes = bytes;
         this.accounts = accounts;
@@ -31,10 +35,9 @@ public final class Reservation {
 
     /** Ties the charge to {@code allocated}; it is credited when that object is collected. */
     public void bind(Object allocated) {
-        if (settled) {
+        if (!settle()) {
             return;
         }
-        settled = true;
         if (allocated == null) {
             creditAll();
             return;
@@ -47,10 +50,9 @@ public final class Reservation {
      * buffer grew), retiring the owner's previous charge: see {@link ChargeRegistry}.
      */
     public void bindOwner(Object owner) {
-        if (settled) {
+        if (!settle()) {
             return;
         }
-        settled = true;
         if (owner == null) {
             creditAll();
             return;
@@ -60,11 +62,22 @@ public final class Reservation {
 
     /** The allocation did not happen: give every account its bytes back. */
     public void abandon() {
-        if (settled) {
+        if (!settle()) {
             return;
         }
-        settled = true;
         creditAll();
+    }
+
+    /** Marks this settled and lets the gate go; false when it was settled already. */
+    private boolean settle() {
+        if (settled) {
+            return false;
+        }
+        settled = true;
+        if (holdsGate) {
+            ledger.placementDone();
+        }
+        return true;
     }
 
     private void creditAll() {

@@ -2,6 +2,7 @@ package io.heapguard.it.apps.reliability;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,13 +16,18 @@ import static io.heapguard.it.apps.Report.result;
  * ledger charges and must credit), while the main thread, {@code args[0]} times, grows one
  * {@code ByteArrayOutputStream} to 20 % of the maximum heap, drops it, and grows another through 20 % to 40 %
  * (pre-sized so that its doublings land on those shares: the last growth holds 20 % and allocates 40 %).
- * Nothing here exceeds what the heap can hold; every refusal is a false one. Runs with and without the agent.
+ * Nothing here exceeds what the heap can hold, except where the collector cannot place the 40 % beside the 20 %
+ * (G1 before JDK 21, which never moves either): each refusal is then checked by allocating the same bytes
+ * unguarded. Runs with and without the agent.
  */
 public final class NoFalseRefusalApp {
     static volatile boolean stop;
     static final AtomicLong refusals = new AtomicLong();
     static final AtomicLong oomes = new AtomicLong();
     static final AtomicLong others = new AtomicLong();
+    /** Refusals after which the same allocation, unguarded, failed too, and those after which it succeeded. */
+    static final AtomicLong confirmed = new AtomicLong();
+    static final AtomicLong unconfirmed = new AtomicLong();
     static volatile String firstFailure;
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +75,8 @@ public final class NoFalseRefusalApp {
         result("garbage-mib", garbageBytes.get() / MiB);
         result("tracked-garbage-buffers", trackedBuffers.get());
         result("refusals", refusals.get());
+        result("refusals-confirmed", confirmed.get());
+        result("refusals-unconfirmed", unconfirmed.get());
         result("oome", oomes.get());
         result("other", others.get());
         result("first-failure", firstFailure);
@@ -87,7 +95,30 @@ public final class NoFalseRefusalApp {
             return true;
         } catch (Throwable t) {
             failed("grower at " + b.size() / MiB + " MiB", t);
+            if (Failures.isRefusal(t)) {
+                placeUnguarded(b, target);
+            }
             return false;
+        }
+    }
+
+    /**
+     * After a refusal, whether the collector could have placed the growth: the same number of bytes allocated
+     * where heapguard does not look (a {@code BitSet}'s {@code long[]}), while the buffer it would have replaced
+     * is still held. An OutOfMemoryError confirms the refusal; an allocation that succeeds shows it false.
+     */
+    private static void placeUnguarded(ByteArrayOutputStream held, long bytes) {
+        long bits = Math.min(Integer.MAX_VALUE, bytes * 8);
+        try {
+            BitSet placed = new BitSet((int) bits);
+            if (placed.size() > 0) {
+                unconfirmed.incrementAndGet();
+            }
+        } catch (OutOfMemoryError e) {
+            confirmed.incrementAndGet();
+        }
+        if (held.size() < 0) {
+            System.out.print(""); // keeps the held buffer reachable until the attempt is over
         }
     }
 
