@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs the jcstress tests of this package in a forked JVM: {@code sanity} mode inside the ordinary
- * build (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any forbidden
+ * Runs the jcstress tests of this package and the ledger package's own ({@code PlacementGateStress}) in a
+ * forked JVM: {@code sanity} mode inside the ordinary build (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any forbidden
  * outcome, error, or no test at all.
  */
 class JcstressTest {
@@ -37,7 +37,7 @@ class JcstressTest {
         cmd.add("-m");
         cmd.add(MODE);
         cmd.add("-t");
-        cmd.add("io\\.heapguard\\.stress\\..*Stress");
+        cmd.add("io\\.heapguard\\.(stress|ledger)\\..*Stress");
         cmd.add("-r");
         cmd.add(results.toString());
         cmd.add("-sc");
@@ -66,8 +66,9 @@ class JcstressTest {
         assertTrue(planned > 0, "jcstress planned no test:\n" + tail(out));
         assertEquals(planned, passed, "some jcstress results failed or errored:\n" + tail(out));
         assertTrue(out.contains("Failed tests: No matches.") && out.contains("Error tests: No matches."), tail(out));
-        for (String test : new String[] {"AccountOverCommitStress", "LedgerBackOutStress"}) {
-            assertTrue(Files.exists(results.resolve("io.heapguard.stress." + test + ".html")), test + " did not run");
+        for (String test : new String[] {"stress.AccountOverCommitStress", "stress.LedgerBackOutStress",
+                "ledger.PlacementGateStress"}) {
+            assertTrue(Files.exists(results.resolve("io.heapguard." + test + ".html")), test + " did not run");
         }
         System.out.println("jcstress " + MODE + ": " + last.group() + " (report " + results.toAbsolutePath()
                 + File.separator + "index.html)");
