@@ -21,7 +21,8 @@ final class LedgerConfigs {
         }
 
         @Override
-        public void collect() {
+        public boolean collect() {
+            return true;
         }
     };
 

@@ -388,6 +388,11 @@ public final class Ledger {
         return reclaimer.forcedCollections();
     }
 
+    /** Collections asked for before a refusal that the JVM would not run (for tests). */
+    long skippedCollections() {
+        return reclaimer.skippedCollections();
+    }
+
     /** Whether the calling thread holds the heap reserve's placement gate (for tests). */
     boolean holdsPlacementGate() {
         return heapReserve.holdsPlacementGate();

@@ -97,9 +97,18 @@ public interface Platform {
         return Long.MAX_VALUE;
     }
 
-    /** Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise. */
-    default void collect() {
+    /**
+     * Asks for a full collection before a refusal; {@link System#gc()} unless a test says otherwise.
+     *
+     * @return false when the JVM skipped it and kept skipping it for as long as the platform would wait:
+     *         HotSpot's GC locker (G1 before JDK 22, Serial and Parallel before JDK 25) skips
+     *         {@code System.gc()} while any thread is inside a JNI critical region, as {@code java.util.zip}'s
+     *         {@code Deflater} and {@code Inflater} are for most of their work. The heap as it is then counts
+     *         garbage, and must not decide a refusal.
+     */
+    default boolean collect() {
         System.gc();
+        return true;
     }
 
     /** A platform without access to JDK internals: never waits. */

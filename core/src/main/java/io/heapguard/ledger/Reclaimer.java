@@ -85,6 +85,7 @@ final class Reclaimer {
     private volatile long epoch;
     private volatile Verdict verdict;
     private volatile long forcedCollections;
+    private volatile long skippedCollections;
 
     /** @param budgetShare 0 in tests that need the budget spent for good */
     Reclaimer(Platform platform, ChargeRegistry registry, double budgetShare, long budgetCapNanos) {
@@ -101,6 +102,11 @@ final class Reclaimer {
 
     long forcedCollections() {
         return forcedCollections;
+    }
+
+    /** Collections asked for that the JVM would not run ({@link Platform#collect()}). */
+    long skippedCollections() {
+        return skippedCollections;
     }
 
     /** The registry's links so far: see {@link #collectedAfter}. */
@@ -161,18 +167,21 @@ final class Reclaimer {
             // held (measured: threads building 1-2 MiB responses found holding up to 70 MiB on G1 / JDK 17).
             long linkedBefore = registry.links();
             long live = collectAndMeasure();
-            if (platform.concurrentCollector()) {
-                live = Math.min(live, collectAndMeasure());
+            if (live >= 0 && platform.concurrentCollector()) {
+                live = minMeasured(live, collectAndMeasure());
+                live = minMeasured(live, collectAndMeasure());
             }
-            if (platform.concurrentCollector()) {
-                live = Math.min(live, collectAndMeasure());
-            }
-            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX, linkedBefore), epoch + 1, System.nanoTime(),
-                    linkedBefore);
             long end = System.nanoTime();
             budgetNanos -= end - now;
             lastRefill = end;
             lastEnd = end;
+            if (live < 0) {
+                // The JVM would not collect: the heap in use now counts garbage, and a verdict made of it refuses
+                // whoever holds the most on garbage. The last verdict stands, as when the budget is spent.
+                skippedCollections++;
+                return false;
+            }
+            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX, linkedBefore), epoch + 1, end, linkedBefore);
             forcedCollections++;
             epoch++;
             lock.notifyAll();
@@ -202,11 +211,14 @@ final class Reclaimer {
     /**
      * One forced collection; the live heap as the collector measured it at its end or, without that
      * figure, the heap in use once references are processed (which also counts what other threads have
-     * allocated since).
+     * allocated since); -1 when the JVM would not collect.
      */
     private long collectAndMeasure() {
         long chargedBefore = registry.linkedBytes();
-        platform.collect();
+        if (!platform.collect()) {
+            registry.drain();
+            return -1;
+        }
         long live = platform.liveHeapAfterCollection();
         long chargedDuring = registry.linkedBytes() - chargedBefore;
         awaitReferenceProcessing();
@@ -221,6 +233,11 @@ final class Reclaimer {
         Gaps gaps = new Gaps(platform);
         registry.forEach(gaps, SCAN_MAX);
         return live + gaps.bytes;
+    }
+
+    /** The smaller of two measurements of a concurrent collector's live heap, a cycle it skipped not counting. */
+    private static long minMeasured(long live, long again) {
+        return again < 0 ? live : Math.min(live, again);
     }
 
     /** What the pinned arrays among the live charges may leave unusable beside them. */

@@ -293,8 +293,9 @@ class LedgerTest {
         }
 
         @Override
-        public void collect() {
+        public boolean collect() {
             collections.incrementAndGet();
+            return true;
         }
 
         @Override
@@ -390,6 +391,8 @@ class LedgerTest {
      */
     private static final class ReportingPlatform implements Platform {
         volatile long live;
+        /** Whether the JVM runs the collections asked for; when not, it has no figure either. */
+        volatile boolean collects = true;
         final long capacity;
         final boolean concurrent;
 
@@ -413,8 +416,16 @@ class LedgerTest {
         }
 
         @Override
+        public boolean collect() {
+            if (collects) {
+                System.gc();
+            }
+            return collects;
+        }
+
+        @Override
         public long liveHeapAfterCollection() {
-            return live;
+            return collects ? live : -1;
         }
 
         @Override
@@ -450,6 +461,34 @@ class LedgerTest {
                     () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB));
             assertEquals("heap-reserve", e.rule());
             assertEquals(1 + max - capacity, e.usedBytes(), "in use or unusable: the live byte and the survivor space");
+        });
+    }
+
+    @Test
+    void aCollectionTheJvmSkipsLeavesNoVerdictMadeOfGarbage() throws Throwable {
+        onFreshThread(() -> {
+            long max = Runtime.getRuntime().maxMemory();
+            ReportingPlatform platform = new ReportingPlatform(max);
+            platform.collects = false; // JDK 17 while another thread is inside Deflater: System.gc() does nothing
+            // A 1 MiB window: the heap in use now, garbage included, never leaves room for 1 MiB.
+            Ledger ledger = Ledger.standalone(config().heapReserve(max - MIB).build(), platform);
+            Reservation granted = ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB);
+            assertNotNull(granted, "no collection ran, so nothing says the heap is full of live data");
+            granted.abandon();
+            assertEquals(0, ledger.forcedCollections());
+            assertEquals(1, ledger.skippedCollections());
+
+            platform.collects = true;
+            platform.live = 1;
+            QuotaExceededException e = assertThrows(QuotaExceededException.class,
+                    () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB), "a collection that runs decides");
+            assertEquals("heap-reserve", e.rule());
+            assertEquals(1, ledger.forcedCollections());
+
+            platform.collects = false;
+            assertThrows(QuotaExceededException.class, () -> ledger.reserve(BYTE_BUFFER_ALLOCATE, 0, MIB),
+                    "a skipped collection leaves the last verdict standing");
+            assertEquals(1, ledger.forcedCollections());
         });
     }
 

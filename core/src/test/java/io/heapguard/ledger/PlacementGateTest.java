@@ -40,7 +40,8 @@ class PlacementGateTest {
         }
 
         @Override
-        public void collect() {
+        public boolean collect() {
+            return true;
         }
 
         @Override

@@ -89,7 +89,8 @@ public final class TestConfigs {
         }
 
         @Override
-        public void collect() {
+        public boolean collect() {
+            return true;
         }
     };
 }

@@ -33,6 +33,7 @@ public final class NoFalseRefusalApp {
     public static void main(String[] args) throws Exception {
         int cycles = Integer.parseInt(args[0]);
         int garbageThreads = Integer.parseInt(args[1]);
+        int compressingThreads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         long max = Runtime.getRuntime().maxMemory();
         result("max-heap", max);
 
@@ -41,6 +42,12 @@ public final class NoFalseRefusalApp {
         AtomicLong trackedBuffers = new AtomicLong();
         for (int i = 0; i < garbageThreads; i++) {
             Thread t = new Thread(() -> garbage(garbageBytes, trackedBuffers), "garbage-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        for (int i = 0; i < compressingThreads; i++) {
+            Thread t = new Thread(NoFalseRefusalApp::compress, "gzip-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -132,6 +139,47 @@ public final class NoFalseRefusalApp {
         }
         if (firstFailure == null) {
             firstFailure = BlastRadiusApp.oneLine(where + ": " + t);
+        }
+    }
+
+    /**
+     * Gzips 256 KiB responses in 8 KiB writes, as a server compressing its answers does. On JDK 17 a thread
+     * inside {@code Deflater} holds the JNI critical region that makes HotSpot skip {@code System.gc()}.
+     */
+    private static void compress() {
+        SplittableRandom rnd = new SplittableRandom(Thread.currentThread().getName().hashCode());
+        byte[] text = new byte[256 * 1024];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = (byte) ('a' + rnd.nextInt(20));
+        }
+        long sink = 0;
+        while (!stop) {
+            try {
+                java.io.OutputStream counting = new java.io.OutputStream() {
+                    long n;
+
+                    @Override
+                    public void write(int b) {
+                        n++;
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        n += len;
+                    }
+                };
+                try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(counting, 8192)) {
+                    for (int o = 0; o < text.length; o += 8192) {
+                        gz.write(text, o, 8192);
+                    }
+                }
+                sink += text.length;
+            } catch (Throwable t) {
+                failed(Thread.currentThread().getName(), t);
+            }
+        }
+        if (sink == 42) {
+            System.out.print("");
         }
     }
 
