@@ -7,13 +7,16 @@ import java.lang.instrument.Instrumentation;
  * {@code Launcher-Agent-Class} (also {@link #agentmain}, called by the launcher before {@code main}).
  *
  * <p>This class must not mention any core ({@code io.heapguard.*} outside {@code io.heapguard.agent})
- * type: the core classes do not exist until {@link BootInjector} has defined them in the bootstrap class
- * loader, and a verifier that loaded one early would make the application class loader look for it.
- * Everything that touches core lives in {@link Startup}, which is only linked after the injection.
+ * type, nor any agent class that {@link BootInjector} defines with core: none exists until the injection
+ * has defined it in the bootstrap class loader, and a verifier that loaded one early would make the
+ * application class loader load its own copy. Everything else lives behind {@link Startup}, which is
+ * public (it is in another runtime package once defined there) and only linked after the injection.
  */
 public final class AgentMain {
     /** A class every core build has; if the bootstrap loader already defines it, core is in place. */
     private static final String LEDGER = "io.heapguard.ledger.Ledger";
+    /** The agent class that starts the rest; if the bootstrap loader defines it, it defines the others too. */
+    private static final String STARTUP = "io.heapguard.agent.Startup";
 
     private AgentMain() {
     }
@@ -30,8 +33,10 @@ public final class AgentMain {
         try {
             // Core classes may already be in the bootstrap loader: a second -javaagent, a re-attach after
             // a refused configuration, or core on -Xbootclasspath/a. Startup tells them apart.
-            Object referenceProcessingWaiter = BootInjector.inject(inst, !definedInBootLoader(LEDGER));
-            Startup.start(agentArgs, inst, premain, referenceProcessingWaiter);
+            Object referenceProcessingWaiter = BootInjector.inject(inst, !definedInBootLoader(LEDGER),
+                    !definedInBootLoader(STARTUP));
+            Startup.start(agentArgs, inst, premain, premain || calledByLauncher(), referenceProcessingWaiter,
+                    version());
         } catch (Throwable t) {
             // A bug or a JVM we cannot handle, never a configuration error (Startup reports those).
             System.err.println("heapguard: the agent failed to start: " + t);
@@ -42,9 +47,15 @@ public final class AgentMain {
         }
     }
 
+    /** The agent jar's {@code Implementation-Version}; the bootstrap loader does not read manifests. */
+    private static String version() {
+        String v = AgentMain.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
+    }
+
     /**
      * Whether this {@code agentmain} runs as the {@code Launcher-Agent-Class} of an application jar,
-     * i.e. at start-up like {@code premain}, rather than through attach. Only asked on an error path.
+     * i.e. at start-up like {@code premain}, rather than through attach.
      */
     static boolean calledByLauncher() {
         for (StackTraceElement e : new Throwable().getStackTrace()) {
@@ -55,11 +66,7 @@ public final class AgentMain {
         return false;
     }
 
-    /**
-     * Stops the JVM during start-up. {@code System.exit} works from {@code premain} on JDK 17 and 25
-     * (exit status as given, nothing else printed) and still runs the JDK's own shutdown hooks, such as
-     * {@code deleteOnExit}.
-     */
+    /** Stops the JVM during start-up, as {@code Startup} does. */
     static void exit(int status) {
         System.err.flush();
         System.exit(status);

@@ -27,20 +27,25 @@ import io.heapguard.ledger.Ledger;
 
 /**
  * The start-up path shared by {@code premain}, {@code agentmain} and {@code Launcher-Agent-Class}, run
- * once the core classes are defined in the bootstrap class loader: configuration, ledger, hooks.
+ * once the core classes are defined in the bootstrap class loader: configuration, ledger, hooks. Public:
+ * {@code AgentMain} stays in the application class loader, a runtime package apart once this class is
+ * defined in the bootstrap loader.
  */
-final class Startup {
+public final class Startup {
 
     private Startup() {
     }
 
     /**
-     * @param premain                   {@code -javaagent} (a bad configuration stops the JVM) rather than
-     *                                  {@code agentmain} (it is reported and nothing is installed), except
-     *                                  that the {@code Launcher-Agent-Class} also counts as start-up
+     * @param premain                   {@code -javaagent} rather than {@code agentmain}
+     * @param atStartUp                 {@code premain} or the {@code Launcher-Agent-Class}: a bad
+     *                                  configuration stops the JVM; attached, it is reported and nothing
+     *                                  is installed
      * @param referenceProcessingWaiter a {@code Callable<Boolean>} (see {@code JdkInternals}), or {@code null}
+     * @param version                   the agent jar's {@code Implementation-Version}
      */
-    static void start(String agentArgs, Instrumentation inst, boolean premain, Object referenceProcessingWaiter) {
+    public static void start(String agentArgs, Instrumentation inst, boolean premain, boolean atStartUp,
+                             Object referenceProcessingWaiter, String version) {
         if (Ledger.current() != null) {
             System.err.println("heapguard: already running in this JVM; this agent is not loaded again");
             return;
@@ -53,8 +58,8 @@ final class Startup {
             config = ConfigLoader.load(sources);
         } catch (ConfigException e) {
             System.err.println("heapguard: " + e.getMessage());
-            if (premain || AgentMain.calledByLauncher()) {
-                AgentMain.exit(1);
+            if (atStartUp) {
+                exit(1);
             }
             // Attached: nothing is installed, and the command line reads why from here.
             AgentProperties.attachRefused(e.getMessage());
@@ -76,14 +81,18 @@ final class Startup {
         NettyBuffers.install(inst, !premain);
         ScopeEntries.install(inst, config);
         ArrayTransformer arrays = ArrayGuard.install(inst, config);
-        AgentProperties.installed(version(), config.mode().key());
-        Management.startInBackground(ledger, sources, version(), new WarmUp(platform, arrays));
+        AgentProperties.installed(version, config.mode().key());
+        Management.startInBackground(ledger, sources, version, new WarmUp(platform, arrays));
     }
 
-    /** The agent jar's {@code Implementation-Version}; core cannot read manifests from the boot loader. */
-    private static String version() {
-        String v = AgentMain.class.getPackage().getImplementationVersion();
-        return v == null ? "unknown" : v;
+    /**
+     * Stops the JVM during start-up. {@code System.exit} works from {@code premain} on JDK 17 and 25
+     * (exit status as given, nothing else printed) and still runs the JDK's own shutdown hooks, such as
+     * {@code deleteOnExit}.
+     */
+    private static void exit(int status) {
+        System.err.flush();
+        System.exit(status);
     }
 
     /**

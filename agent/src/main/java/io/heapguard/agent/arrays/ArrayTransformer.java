@@ -112,7 +112,8 @@ public final class ArrayTransformer implements ClassFileTransformer {
      * @return whether the rewrite ran to the end
      */
     public boolean warmUp() {
-        try (java.io.InputStream in = ArrayTransformer.class.getResourceAsStream("WarmUp.class")) {
+        // From the class path: this class is usually defined in the bootstrap loader, which has no such resource.
+        try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream("io/heapguard/agent/arrays/WarmUp.class")) {
             if (in == null) {
                 return false;
             }
