@@ -34,10 +34,10 @@ import java.util.zip.ZipInputStream;
  * remains as the fallback for core.
  *
  * <p>The agent's runtime classes (hooks, transformers, management, the shaded ASM: see
- * {@link BootImage#definedWithCore}) go the same way, for start-up: the application class loader would
- * look each up on the class path and verify it, about 0.4 ms a class on this project's machine, where a
- * definition here costs about 0.06 ms. The application loader still finds them, through its parent, and
- * never loads its own copy: they are defined before anything names them.
+ * {@link BootImageWriter#definedWithCore}) go the same way, for start-up: the application class
+ * loader would look each up on the class path and verify it, about 0.4 ms a class on this project's
+ * machine, where a definition here costs about 0.06 ms. The application loader still finds them, through
+ * its parent, and never loads its own copy: they are defined before anything names them.
  *
  * <p>Access to {@code jdk.internal.misc} and {@code jdk.internal.access} is granted (with
  * {@link Instrumentation#redefineModule}) only to the unnamed module of a private class loader holding
@@ -90,9 +90,7 @@ final class BootInjector {
                     Map.of("jdk.internal.misc", privateModule, "jdk.internal.access", privateModule),
                     Map.of(), Set.of(), Map.of());
             internals = c.getConstructor().newInstance();
-            @SuppressWarnings("unchecked")
-            BiFunction<String, byte[], Class<?>> f = (BiFunction<String, byte[], Class<?>>) internals;
-            define = f;
+            define = asDefiner(internals);
             if (defineCore) {
                 defineAll(define, image.core);
             }
@@ -112,6 +110,11 @@ final class BootInjector {
             defineAll(define, image.agent);
         }
         return internals;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BiFunction<String, byte[], Class<?>> asDefiner(Object internals) {
+        return (BiFunction<String, byte[], Class<?>>) internals;
     }
 
     private static void defineAll(BiFunction<String, byte[], Class<?>> define, Map<String, byte[]> classes) {

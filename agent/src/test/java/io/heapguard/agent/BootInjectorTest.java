@@ -47,7 +47,7 @@ class BootInjectorTest {
         for (Class<?> c : List.of(Leaf.class, Middle.class, Base.class)) { // worst order
             classes.put(c.getName().replace('.', '/'), classFile(c));
         }
-        List<String> order = BootImage.supertypesFirst(classes);
+        List<String> order = BootImageWriter.supertypesFirst(classes);
         assertEquals(List.of(Base.class, Middle.class, Leaf.class).stream()
                 .map(c -> c.getName().replace('.', '/')).toList(), order);
     }
@@ -74,16 +74,17 @@ class BootInjectorTest {
                 "io/heapguard/agent/hooks/GrowthTransformer.class", "io/heapguard/agent/Startup$WarmUp.class",
                 "io/heapguard/agent/management/Management$Init.class",
                 "io/heapguard/shaded/asm/ClassReader.class")) {
-            assertTrue(BootImage.definedWithCore(entry), entry);
+            assertTrue(BootImageWriter.definedWithCore(entry), entry);
         }
         for (String entry : List.of("io/heapguard/agent/AgentMain.class", "io/heapguard/agent/AgentMain$1.class",
                 "io/heapguard/agent/BootInjector.class", "io/heapguard/agent/BootInjector$PrivateLoader.class",
-                "io/heapguard/agent/ClassHeader.class", "io/heapguard/agent/BootImage.class",
+                "io/heapguard/agent/BootImage.class",
+                "io/heapguard/agent/BootImageWriter.class",
                 "io/heapguard/agent/JdkInternals.class",
                 "io/heapguard/agent/CommandLine$CliLoader.class", "io/heapguard/agent/cli/Cli.class",
                 "io/heapguard/agent/heapguard-core.jar", "io/heapguard/ledger/Ledger.class",
                 "META-INF/MANIFEST.MF", "module-info.class", "io/heapguard/agent/")) {
-            assertFalse(BootImage.definedWithCore(entry), entry);
+            assertFalse(BootImageWriter.definedWithCore(entry), entry);
         }
     }
 
@@ -108,8 +109,8 @@ class BootInjectorTest {
                 zip.closeEntry();
             }
         }
-        BootImage.main(new String[] {jar.toString()});
-        BootImage.main(new String[] {jar.toString()}); // again: replaced, not added twice
+        BootImageWriter.main(new String[] {jar.toString()});
+        BootImageWriter.main(new String[] {jar.toString()}); // again: replaced, not added twice
 
         BootImage image;
         try (ZipFile written = new ZipFile(jar.toFile())) {

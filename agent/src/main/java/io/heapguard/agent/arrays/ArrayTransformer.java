@@ -113,7 +113,8 @@ public final class ArrayTransformer implements ClassFileTransformer {
      */
     public boolean warmUp() {
         // From the class path: this class is usually defined in the bootstrap loader, which has no such resource.
-        try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream("io/heapguard/agent/arrays/WarmUp.class")) {
+        try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(
+                WarmUp.class.getName().replace('.', '/') + ".class")) {
             if (in == null) {
                 return false;
             }
