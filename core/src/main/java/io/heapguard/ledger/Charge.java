@@ -30,6 +30,8 @@ final class Charge extends PhantomReference<Object> {
     Charge nextInBucket;
     /** Next charge retired in the same collection epoch, guarded by the registry's lock. */
     Charge nextRetired;
+    /** Next charge retired while a forced collection's holdings are counted, guarded by the registry's lock. */
+    Charge nextRetiredWhileCounting;
 
     Charge(Object referent, ReferenceQueue<Object> queue, Reservation r) {
         super(referent, queue);

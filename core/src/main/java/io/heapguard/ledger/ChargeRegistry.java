@@ -32,6 +32,10 @@ final class ChargeRegistry {
     private long linkedBytes;
     /** Charges ever linked: each charge's {@link Charge#serial}, so a verdict can leave out those taken after it. */
     private long links;
+    /** Whether a forced collection's holdings are being counted: from {@link #beginCount} to {@link #endCount}. */
+    private boolean counting;
+    /** Charges retired while counting, through {@link Charge#nextRetiredWhileCounting}. */
+    private Charge retiredWhileCounting;
 
     ChargeRegistry() {
         head.next = head;
@@ -59,6 +63,10 @@ final class ChargeRegistry {
         synchronized (lock) {
             Charge replaced = unindexOwner(bucket, owner);
             if (replaced != null) {
+                if (counting) {
+                    replaced.nextRetiredWhileCounting = retiredWhileCounting;
+                    retiredWhileCounting = replaced;
+                }
                 replaced.nextRetired = retired;
                 retired = replaced;
                 if (sentinel == null) {
@@ -274,30 +282,82 @@ final class ChargeRegistry {
         }
     }
 
-    /** The owner holding the most live charged bytes, and how many; null when nothing is charged. */
+    /**
+     * Opens the count of holdings for a forced collection about to begin: until {@link #endCount}, an owner
+     * that grows keeps its replaced charge in the count, credited or not. An owner growing while the
+     * collection runs links its new charge after the count's serial, which leaves it out; had the replaced
+     * one gone too (the drain after that collection credits what was retired before the collection ended),
+     * the thread holding the most would be found holding nothing, with its buffer in the live heap.
+     *
+     * @return the serial of the last charge linked: charges after it were taken after the count began
+     */
+    long beginCount() {
+        synchronized (lock) {
+            counting = true;
+            return links;
+        }
+    }
+
+    /** Closes the count {@link #beginCount} opened; called also when its collection did not run. */
+    void endCount() {
+        synchronized (lock) {
+            counting = false;
+            for (Charge c = retiredWhileCounting; c != null; ) {
+                Charge next = c.nextRetiredWhileCounting;
+                c.nextRetiredWhileCounting = null;
+                c = next;
+            }
+            retiredWhileCounting = null;
+        }
+    }
+
+    /**
+     * The owner holding the most bytes among at most {@code max} live charges linked by serial {@code linkedBy},
+     * counting those retired since the count began as still held; null when none. Between {@link #beginCount}
+     * and {@link #endCount}.
+     */
     Holding largestOwner(int max, long linkedBy) {
-        java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
-        Account top = null;
-        long topBytes = 0;
+        Tally tally = new Tally(linkedBy);
         synchronized (lock) {
             int n = 0;
             for (Charge c = head.next; c != head && n < max; c = c.next, n++) {
-                if (c.owner == null || c.serial > linkedBy) {
-                    continue; // taken after the collection: it has not shown it survives one
-                }
-                long[] cell = byOwner.get(c.owner);
-                if (cell == null) {
-                    cell = new long[1];
-                    byOwner.put(c.owner, cell);
-                }
-                cell[0] += c.bytes;
-                if (cell[0] > topBytes) {
-                    topBytes = cell[0];
-                    top = c.owner;
+                tally.add(c);
+            }
+            for (Charge c = retiredWhileCounting; c != null; c = c.nextRetiredWhileCounting) {
+                if (!c.linked) { // still linked, the walk above has counted it
+                    tally.add(c);
                 }
             }
         }
-        return top == null ? null : new Holding(top, topBytes);
+        return tally.top == null ? null : new Holding(tally.top, tally.topBytes);
+    }
+
+    /** Bytes held by owner, of the charges linked by a serial. */
+    private static final class Tally {
+        private final java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
+        private final long linkedBy;
+        Account top;
+        long topBytes;
+
+        Tally(long linkedBy) {
+            this.linkedBy = linkedBy;
+        }
+
+        void add(Charge c) {
+            if (c.owner == null || c.serial > linkedBy) {
+                return; // taken after the collection began: it has not shown it survives one
+            }
+            long[] cell = byOwner.get(c.owner);
+            if (cell == null) {
+                cell = new long[1];
+                byOwner.put(c.owner, cell);
+            }
+            cell[0] += c.bytes;
+            if (cell[0] > topBytes) {
+                topBytes = cell[0];
+                top = c.owner;
+            }
+        }
     }
 
     /** An owner and the bytes it holds. */

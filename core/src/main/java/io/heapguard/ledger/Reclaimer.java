@@ -165,11 +165,18 @@ final class Reclaimer {
             // Holdings count only charges taken before the collection: threads that churn keep charging
             // while it runs and while its references are processed, and their fresh garbage would count as
             // held (measured: threads building 1-2 MiB responses found holding up to 70 MiB on G1 / JDK 17).
-            long linkedBefore = registry.links();
-            long live = collectAndMeasure();
-            if (live >= 0 && platform.concurrentCollector()) {
-                live = minMeasured(live, collectAndMeasure());
-                live = minMeasured(live, collectAndMeasure());
+            long linkedBefore = registry.beginCount();
+            long live;
+            ChargeRegistry.Holding largest;
+            try {
+                live = collectAndMeasure();
+                if (live >= 0 && platform.concurrentCollector()) {
+                    live = minMeasured(live, collectAndMeasure());
+                    live = minMeasured(live, collectAndMeasure());
+                }
+                largest = live < 0 ? null : registry.largestOwner(SCAN_MAX, linkedBefore);
+            } finally {
+                registry.endCount();
             }
             long end = System.nanoTime();
             budgetNanos -= end - now;
@@ -181,7 +188,7 @@ final class Reclaimer {
                 skippedCollections++;
                 return false;
             }
-            verdict = new Verdict(live, registry.largestOwner(SCAN_MAX, linkedBefore), epoch + 1, end, linkedBefore);
+            verdict = new Verdict(live, largest, epoch + 1, end, linkedBefore);
             forcedCollections++;
             epoch++;
             lock.notifyAll();

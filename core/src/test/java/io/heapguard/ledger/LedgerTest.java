@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.heapguard.ledger.GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM;
 import static io.heapguard.ledger.GrowthPoint.BYTE_BUFFER_ALLOCATE;
@@ -490,6 +491,86 @@ class LedgerTest {
                     "a skipped collection leaves the last verdict standing");
             assertEquals(1, ledger.forcedCollections());
         });
+    }
+
+    /**
+     * The Serial / JDK 17 soak's one innocent refused in about 120 runs: a forced collection began while the hog's
+     * buffer was growing; the hog then bound its new array, so its charge got a serial after the collection began
+     * (left out of the verdict) and retired the old one, which the drain after the collection credited. The
+     * verdict found the hog holding nothing, with its array in the live heap, and judged an innocent's small
+     * growth as the suspect's.
+     */
+    @Test
+    void aHogWhoseBufferGrowsWhileACollectionRunsIsStillTheSuspect() throws Throwable {
+        onFreshThread(() -> {
+            long max = Runtime.getRuntime().maxMemory();
+            CountDownLatch granted = new CountDownLatch(1);
+            CountDownLatch bindNow = new CountDownLatch(1);
+            CountDownLatch bound = new CountDownLatch(1);
+            CountDownLatch growAgain = new CountDownLatch(1);
+            AtomicReference<Throwable> hogsNextGrowth = new AtomicReference<>();
+            Object hogsStream = new Object();
+            AtomicInteger collections = new AtomicInteger();
+            Platform platform = new Platform() {
+                @Override
+                public boolean waitForReferenceProcessing() throws InterruptedException {
+                    return TestConfigs.JDK_PLATFORM.waitForReferenceProcessing();
+                }
+
+                @Override
+                public boolean collect() {
+                    if (collections.getAndIncrement() == 0) {
+                        bindNow.countDown(); // the hog's copy ends while the collection runs
+                        await(bound);
+                    }
+                    System.gc();
+                    return true;
+                }
+
+                @Override
+                public long liveHeapAfterCollection() {
+                    return 2 * MIB - 256 * 1024;
+                }
+            };
+            Ledger ledger = Ledger.standalone(config().build(), platform);
+            Thread hog = new Thread(() -> {
+                ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 16 * MIB, 32 * MIB).bindOwner(hogsStream);
+                Reservation doubling = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 32 * MIB, 64 * MIB);
+                granted.countDown();
+                await(bindNow);
+                doubling.bindOwner(hogsStream);
+                bound.countDown();
+                await(growAgain);
+                try {
+                    ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 64 * MIB, 128 * MIB);
+                } catch (Throwable t) {
+                    hogsNextGrowth.set(t);
+                }
+            }, "hog");
+            hog.start();
+            await(granted);
+            // 2 MiB that live data may fill (the heap in use now never fits in it); 256 KiB free by the verdict.
+            ledger.control().setHeapReserveBytes(max - 2 * MIB);
+            Reservation innocent = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, 256 * 1024, 512 * 1024);
+            assertNotNull(innocent, "the hog holds the most, so an innocent's 512 KiB may take from the reserve");
+            innocent.abandon();
+            growAgain.countDown();
+            hog.join(60_000);
+            assertFalse(hog.isAlive());
+            assertTrue(hogsNextGrowth.get() instanceof QuotaExceededException, String.valueOf(hogsNextGrowth.get()));
+            assertEquals("heap-reserve", ((QuotaExceededException) hogsNextGrowth.get()).rule());
+            assertNotNull(hogsStream);
+        });
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("not reached in a minute");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
