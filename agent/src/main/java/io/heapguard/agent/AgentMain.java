@@ -30,18 +30,18 @@ public final class AgentMain {
     }
 
     private static void start(String agentArgs, Instrumentation inst, boolean premain) {
+        boolean atStartUp = premain || calledByLauncher();
         try {
             // Core classes may already be in the bootstrap loader: a second -javaagent, a re-attach after
             // a refused configuration, or core on -Xbootclasspath/a. Startup tells them apart.
             Object referenceProcessingWaiter = BootInjector.inject(inst, !definedInBootLoader(LEDGER),
                     !definedInBootLoader(STARTUP));
-            Startup.start(agentArgs, inst, premain, premain || calledByLauncher(), referenceProcessingWaiter,
-                    version());
+            Startup.start(agentArgs, inst, premain, atStartUp, referenceProcessingWaiter, version());
         } catch (Throwable t) {
             // A bug or a JVM we cannot handle, never a configuration error (Startup reports those).
             System.err.println("heapguard: the agent failed to start: " + t);
             t.printStackTrace();
-            if (premain || calledByLauncher()) {
+            if (atStartUp) {
                 exit(1);
             }
         }
