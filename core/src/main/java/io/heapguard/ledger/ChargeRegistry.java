@@ -3,6 +3,7 @@ package io.heapguard.ledger;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.IdentityHashMap;
 
 /**
  * The live charges and the queue through which the collector reports their objects gone. Drained on
@@ -334,7 +335,7 @@ final class ChargeRegistry {
 
     /** Bytes held by owner, of the charges linked by a serial. */
     private static final class Tally {
-        private final java.util.IdentityHashMap<Account, long[]> byOwner = new java.util.IdentityHashMap<>();
+        private final IdentityHashMap<Account, long[]> byOwner = new IdentityHashMap<>();
         private final long linkedBy;
         Account top;
         long topBytes;
