@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -66,61 +67,71 @@ final class BootInjector {
      *         or {@code null} when JDK internals could not be reached
      */
     static Object inject(Instrumentation inst, boolean defineCore, boolean defineAgent) throws Exception {
-        byte[] internalsClass;
-        BootImage image = null;
         try (ZipFile agentJar = agentJar()) {
-            internalsClass = read(agentJar, JDK_INTERNALS.replace('.', '/') + ".class");
-            if (defineCore || defineAgent) {
-                byte[] bytes = read(agentJar, BootImage.ENTRY);
-                if (bytes == null) {
-                    throw new IllegalStateException("the agent jar holds no " + BootImage.ENTRY
-                            + " (was it built by 'mvn package'?)");
+            byte[] internalsClass = read(agentJar, JDK_INTERNALS.replace('.', '/') + ".class");
+            ZipEntry imageEntry = agentJar.getEntry(BootImage.ENTRY);
+            if (imageEntry == null && (defineCore || defineAgent)) {
+                throw new IllegalStateException("the agent jar holds no " + BootImage.ENTRY
+                        + " (was it built by 'mvn package'?)");
+            }
+            Object internals = null;
+            BiFunction<String, ByteBuffer, Class<?>> define = null;
+            Throwable failure = null;
+            try {
+                Class<?> c = new PrivateLoader(AgentMain.class.getClassLoader()).define(JDK_INTERNALS, internalsClass);
+                Set<Module> privateModule = Set.of(c.getModule());
+                inst.redefineModule(Object.class.getModule(), Set.of(),
+                        Map.of("jdk.internal.misc", privateModule, "jdk.internal.access", privateModule),
+                        Map.of(), Set.of(), Map.of());
+                internals = c.getConstructor().newInstance();
+                define = asDefiner(internals);
+            } catch (Exception | LinkageError e) {
+                failure = e instanceof InvocationTargetException ? e.getCause() : e;
+            }
+            if (!defineCore && !defineAgent) {
+                return internals;
+            }
+            try (InputStream in = agentJar.getInputStream(imageEntry)) {
+                BootImage image = new BootImage(in);
+                if (failure == null) {
+                    failure = defineSection(image, defineCore ? define : null);
                 }
-                image = BootImage.read(bytes);
-            }
-        }
-
-        BiFunction<String, byte[], Class<?>> define = null;
-        Object internals = null;
-        Throwable failure = null;
-        try {
-            Class<?> c = new PrivateLoader(AgentMain.class.getClassLoader()).define(JDK_INTERNALS, internalsClass);
-            Set<Module> privateModule = Set.of(c.getModule());
-            inst.redefineModule(Object.class.getModule(), Set.of(),
-                    Map.of("jdk.internal.misc", privateModule, "jdk.internal.access", privateModule),
-                    Map.of(), Set.of(), Map.of());
-            internals = c.getConstructor().newInstance();
-            define = asDefiner(internals);
-            if (defineCore) {
-                defineAll(define, image.core);
-            }
-        } catch (Exception | LinkageError e) {
-            failure = e instanceof InvocationTargetException ? e.getCause() : e;
-        }
-        if (failure != null) {
-            if (defineCore) {
-                // The agent's runtime classes then load from the agent jar as any class-path class would.
-                appendToBootstrapSearch(inst, failure);
+                if (failure != null) {
+                    if (defineCore) {
+                        // The agent's runtime classes then load from the agent jar as any class-path class would.
+                        appendToBootstrapSearch(inst, failure);
+                    }
+                    return internals;
+                }
+                if (defineAgent) {
+                    // Core is in place; a failure from here on leaves part of the agent in the bootstrap loader
+                    // and part nowhere, so it stops the agent (the caller reports it) rather than limp on.
+                    image.section(define);
+                }
             }
             return internals;
         }
-        if (defineAgent) {
-            // Core is in place; a failure from here on leaves part of the agent in the bootstrap loader and
-            // part nowhere, so it stops the agent (the caller reports it) rather than limp on.
-            defineAll(define, image.agent);
+    }
+
+    /**
+     * Defines (or, with {@code define} null, skips) the image's core section; returns what stopped a
+     * definition, or null. A broken image is the build's fault and is thrown, not returned.
+     */
+    private static Throwable defineSection(BootImage image, BiFunction<String, ByteBuffer, Class<?>> define)
+            throws IOException {
+        try {
+            image.section(define);
+            return null;
+        } catch (IOException brokenImage) {
+            throw brokenImage;
+        } catch (Exception | LinkageError e) {
+            return e;
         }
-        return internals;
     }
 
     @SuppressWarnings("unchecked")
-    private static BiFunction<String, byte[], Class<?>> asDefiner(Object internals) {
-        return (BiFunction<String, byte[], Class<?>>) internals;
-    }
-
-    private static void defineAll(BiFunction<String, byte[], Class<?>> define, Map<String, byte[]> classes) {
-        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
-            define.apply(e.getKey().replace('/', '.'), e.getValue());
-        }
+    private static BiFunction<String, ByteBuffer, Class<?>> asDefiner(Object internals) {
+        return (BiFunction<String, ByteBuffer, Class<?>>) internals;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.heapguard.agent;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 
@@ -16,21 +17,23 @@ import jdk.internal.misc.Unsafe;
  * the instance through JDK interfaces only, so no agent type crosses the two loaders:
  * <ul>
  * <li>{@link #apply}: defines a class in the bootstrap class loader ({@code Unsafe.defineClass} with a
- *     {@code null} loader); its superclass and interfaces must already be defined;</li>
+ *     {@code null} loader) from a heap buffer's remaining bytes; its superclass and interfaces must
+ *     already be defined;</li>
  * <li>{@link #call}: {@code SharedSecrets.getJavaLangRefAccess().waitForReferenceProcessing()}, as
  *     {@code java.nio.Bits.reserveMemory} calls it before giving up on direct memory.</li>
  * </ul>
  * Compiled with {@code -source/-target 17 --add-exports} (see agent/pom.xml); both methods have the same
  * signature on JDK 17 and 25.
  */
-public final class JdkInternals implements BiFunction<String, byte[], Class<?>>, Callable<Boolean> {
+public final class JdkInternals implements BiFunction<String, ByteBuffer, Class<?>>, Callable<Boolean> {
 
     public JdkInternals() {
     }
 
     @Override
-    public Class<?> apply(String binaryName, byte[] classfile) {
-        return Unsafe.getUnsafe().defineClass(binaryName, classfile, 0, classfile.length, null, null);
+    public Class<?> apply(String binaryName, ByteBuffer classfile) {
+        return Unsafe.getUnsafe().defineClass(binaryName, classfile.array(),
+                classfile.arrayOffset() + classfile.position(), classfile.remaining(), null, null);
     }
 
     @Override

@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -112,27 +116,66 @@ class BootInjectorTest {
         BootImageWriter.main(new String[] {jar.toString()});
         BootImageWriter.main(new String[] {jar.toString()}); // again: replaced, not added twice
 
-        BootImage image;
+        Map<String, byte[]> coreRead = new LinkedHashMap<>();
+        Map<String, byte[]> agentRead = new LinkedHashMap<>();
         try (ZipFile written = new ZipFile(jar.toFile())) {
             assertEquals(ZipEntry.STORED, written.getEntry(BootImage.ENTRY).getMethod());
             assertEquals(4, written.size());
             try (InputStream in = written.getInputStream(written.getEntry(BootImage.ENTRY))) {
-                image = BootImage.read(in.readAllBytes());
+                BootImage image = new BootImage(in);
+                assertEquals(3, image.section(collectInto(coreRead)));
+                assertEquals(1, image.section(collectInto(agentRead)));
+                assertEquals(-1, in.read(), "nothing after the agent section");
             }
         }
         assertEquals(List.of(Base.class, Middle.class, Leaf.class).stream()
-                .map(c -> c.getName().replace('.', '/')).toList(), List.copyOf(image.core.keySet()));
-        assertArrayEquals(classFile(Leaf.class), image.core.get(Leaf.class.getName().replace('.', '/')));
-        assertEquals(List.of("io/heapguard/agent/Startup"), List.copyOf(image.agent.keySet()));
-        assertArrayEquals(classFile(Startup.class), image.agent.get("io/heapguard/agent/Startup"));
+                .map(Class::getName).toList(), List.copyOf(coreRead.keySet()));
+        assertArrayEquals(classFile(Leaf.class), coreRead.get(Leaf.class.getName()));
+        assertEquals(List.of("io.heapguard.agent.Startup"), List.copyOf(agentRead.keySet()));
+        assertArrayEquals(classFile(Startup.class), agentRead.get("io.heapguard.agent.Startup"));
+    }
+
+    /** Copies each class out: the buffer it comes in is reused for the next. */
+    private static BiFunction<String, ByteBuffer, Object> collectInto(Map<String, byte[]> classes) {
+        return (name, classfile) -> {
+            byte[] copy = new byte[classfile.remaining()];
+            classfile.get(copy);
+            return classes.put(name, copy);
+        };
     }
 
     @Test
-    void aBootImageCutShortIsRefusedNotHalfRead() {
+    void aBootImageCutShortOrNotAnImageIsRefused() throws IOException {
         byte[] image = {0x48, 0x47, 0x42, 0x31, 0, 0, 0, 1, 0, 3, 'a', 'b'};
-        IOException e = assertThrows(IOException.class, () -> BootImage.read(image));
+        BootImage cutShort = new BootImage(new ByteArrayInputStream(image));
+        IOException e = assertThrows(IOException.class, () -> cutShort.section(null));
         assertTrue(e.getMessage().contains("cut short"), e.getMessage());
-        assertThrows(IOException.class, () -> BootImage.read(new byte[] {1, 2, 3, 4}));
+        assertThrows(IOException.class, () -> new BootImage(new ByteArrayInputStream(new byte[] {1, 2, 3, 4})));
+    }
+
+    @Test
+    void aClassLargerThanTheBufferIsReadWhole() throws IOException {
+        byte[] big = new byte[200_000]; // beyond the first buffer and many reads long
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        ByteArrayOutputStream image = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(image);
+        out.writeInt(BootImage.MAGIC);
+        out.writeInt(2);
+        for (String name : List.of("a/Big", "a/Small")) {
+            out.writeShort(name.length());
+            out.writeBytes(name);
+            out.writeInt(name.equals("a/Big") ? big.length : 3);
+            out.write(name.equals("a/Big") ? big : new byte[] {1, 2, 3});
+        }
+        out.writeInt(0);
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        BootImage read = new BootImage(new ByteArrayInputStream(image.toByteArray()));
+        assertEquals(2, read.section(collectInto(classes)));
+        assertEquals(0, read.section(collectInto(classes)));
+        assertArrayEquals(big, classes.get("a.Big"));
+        assertArrayEquals(new byte[] {1, 2, 3}, classes.get("a.Small"));
     }
 
     @Test
