@@ -9,7 +9,7 @@ import io.heapguard.ledger.GrowthPoint;
 
 /**
  * How one JDK method is guarded: the method (owner, name, descriptor, static or not) and the call into
- * {@code io.heapguard.internal.GrowthHooks} made at its entry. {@link AdviceMethodVisitor} does the
+ * {@code io.heapguard.internal.GrowthHooks} made at its entry. {@link EntryWeaver} does the
  * rest, the same for every advice: keep what the entry call returned in a new local, hand it to
  * {@code GrowthHooks.bind} with the new object at each return, to {@code GrowthHooks.abandon} when the
  * body throws.

@@ -7,7 +7,7 @@ import io.heapguard.ledger.GrowthPoint;
 
 /**
  * The second way a JDK method is guarded, for growths that are one instruction inside a method rather
- * than the whole method: {@link CallSiteMethodVisitor} shows each instruction of the matched method to the
+ * than the whole method: {@link CallSiteWeaver} shows each instruction of the matched method to the
  * advice, which may replace it by a call into {@code io.heapguard.internal.GrowthHooks} taking the same
  * operands plus the growth point's ordinal and leaving the same result, e.g.
  *

@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
+
+import io.heapguard.agent.bytecode.ClassFileEditor;
+import io.heapguard.agent.bytecode.MethodRewriter;
 
 /**
  * Instruments the bootstrap classes the advices name; registered with {@code canRetransform = true} so
@@ -78,21 +80,46 @@ public final class GrowthTransformer implements ClassFileTransformer {
         disabled.add(binaryName.replace('.', '/'));
     }
 
-    /** The instrumented class file, or {@code null} when no advised method is present. */
+    /**
+     * The instrumented class file, or {@code null} when no advised method is present. The advised methods'
+     * code is rewritten where it lies ({@link MethodRewriter}), the rest of the class copied byte for byte:
+     * no ASM reader or writer runs on this start-up path.
+     */
     byte[] instrument(String className, byte[] classfile, List<Advice> advices) {
-        ClassReader reader = new ClassReader(classfile);
-        BootClassWriter writer = new BootClassWriter(reader);
-        AdviceClassVisitor visitor = new AdviceClassVisitor(Opcodes.ASM9, writer, advices);
-        reader.accept(visitor, ClassReader.SKIP_FRAMES);
+        ClassFileEditor file = new ClassFileEditor(classfile);
+        boolean[] applied = new boolean[advices.size()];
+        boolean any = false;
+        for (int m = 0; m < file.methodCount(); m++) {
+            for (int i = 0; i < applied.length; i++) {
+                Advice a = advices.get(i);
+                if (!applied[i] && file.isNamed(m, a.name()) // the cheap test first: this runs interpreted
+                        && a.matches(file.access(m), a.name(), file.descriptor(m))) {
+                    applied[i] = true;
+                    file.replaceCode(m, weave(file, m, a));
+                    any = true;
+                    break;
+                }
+            }
+        }
         for (int i = 0; i < advices.size(); i++) {
-            if (!visitor.applied(i)) {
+            if (!applied[i]) {
                 Advice a = advices.get(i);
                 warnOnce(a.owner() + '.' + a.name() + a.descriptor(), "heapguard: " + a.javaSignature()
                         + " is not in this JDK (" + Runtime.version() + "); growth point '"
                         + a.point().targetName() + "' is not guarded there");
             }
         }
-        return visitor.appliedAny() ? writer.toByteArray() : null;
+        return any ? file.toByteArray() : null;
+    }
+
+    /** The advised method's new {@code Code} attribute. */
+    private static byte[] weave(ClassFileEditor file, int method, Advice advice) {
+        int access = file.access(method);
+        CallSiteAdvice site = advice instanceof CallSiteAdvice c ? c : null;
+        MethodRewriter rewriter = new MethodRewriter(file.classfile(), file.pool(), file.codeAttribute(method),
+                file.className(), (access & Opcodes.ACC_STATIC) != 0, file.name(method), file.descriptor(method),
+                site == null ? MethodRewriter.OBJECT_LOCAL : CallSiteWeaver.localFor(site, access));
+        return rewriter.rewrite(site == null ? new EntryWeaver(advice) : new CallSiteWeaver(site));
     }
 
     private void warnOnce(String key, String line) {
