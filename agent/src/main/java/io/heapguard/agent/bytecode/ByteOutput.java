@@ -48,6 +48,30 @@ public final class ByteOutput {
         return bytes(other.bytes, 0, other.length);
     }
 
+    /**
+     * Verification types as {@link StackMapFrames} holds them, each a tag and, for {@code Object} and
+     * {@code Uninitialized} (7, 8), a {@code u2}; preceded by their count if {@code counted}. One call for
+     * all: this runs interpreted, where a call per byte was most of the cost of writing frames.
+     */
+    void types(int[] types, boolean counted) {
+        ensure(2 + 3 * types.length);
+        byte[] b = bytes;
+        int n = length;
+        if (counted) {
+            b[n++] = (byte) (types.length >>> 8);
+            b[n++] = (byte) types.length;
+        }
+        for (int t : types) {
+            int tag = t >>> 16;
+            b[n++] = (byte) tag;
+            if (tag == 7 || tag == 8) {
+                b[n++] = (byte) (t >>> 8);
+                b[n++] = (byte) t;
+            }
+        }
+        length = n;
+    }
+
     public void u2At(int at, int v) {
         bytes[at] = (byte) (v >>> 8);
         bytes[at + 1] = (byte) v;

@@ -42,12 +42,13 @@ public final class ConstantPool {
         count = u2(classfile, 8);
         offsets = new int[count];
         utf8s = new String[count];
+        byte[] b = classfile;
         int at = 10;
-        for (int i = 1; i < count; i++) {
+        for (int i = 1; i < count; i++) { // reads inlined: this runs interpreted, once per entry
             offsets[i] = at;
-            int tag = u1(classfile, at);
+            int tag = b[at];
             switch (tag) {
-                case UTF8 -> at += 3 + u2(classfile, at + 1);
+                case UTF8 -> at += 3 + (((b[at + 1] & 0xff) << 8) | (b[at + 2] & 0xff));
                 case INTEGER, FLOAT, FIELDREF, METHODREF, INTERFACE_METHODREF, NAME_AND_TYPE, 17, 18 -> at += 5;
                 case LONG, DOUBLE -> {
                     at += 9;

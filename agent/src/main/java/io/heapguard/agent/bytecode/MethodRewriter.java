@@ -75,8 +75,9 @@ public final class MethodRewriter {
     /** {start, end, handler} in new offsets, after the method's own. */
     private final List<int[]> catchAlls = new ArrayList<>();
     private final List<Frame> addedFrames = new ArrayList<>();
+    /** The method's own frames, decoded once; null without a {@code StackMapTable}. */
+    private List<Frame> originalFrames;
     private int current;
-    private int entryLine = -1;
     private boolean lineAtEntry;
 
     /**
@@ -275,9 +276,13 @@ public final class MethodRewriter {
         a.u2(maxStack + ADDED_STACK).u2(maxLocals + (newLocalType < 0 ? 0 : slots(newLocalType)));
         a.u4(out.position()).bytes(out);
         a.u2(exceptionCount + catchAlls.size());
+        int table = a.position();
+        a.bytes(b, exceptionTable, 8 * exceptionCount); // then each offset moved in place
         for (int i = 0; i < exceptionCount; i++) {
             int e = exceptionTable + 8 * i;
-            a.u2(newStart[u2(b, e)]).u2(newStart[u2(b, e + 2)]).u2(newStart[u2(b, e + 4)]).u2(u2(b, e + 6));
+            a.u2At(table + 8 * i, newStart[u2(b, e)]);
+            a.u2At(table + 8 * i + 2, newStart[u2(b, e + 2)]);
+            a.u2At(table + 8 * i + 4, newStart[u2(b, e + 4)]);
         }
         for (int[] c : catchAlls) {
             a.u2(c[0]).u2(c[1]).u2(c[2]).u2(0);
@@ -328,26 +333,30 @@ public final class MethodRewriter {
         if (extra) {
             a.u2(0).u2(firstLine);
         }
+        int table = a.position();
+        a.bytes(b, at + 8, 4 * count); // then each start moved in place
         for (int i = 0; i < count; i++) {
-            a.u2(newStart[u2(b, at + 8 + 4 * i)]).u2(u2(b, at + 10 + 4 * i));
+            a.u2At(table + 4 * i, newStart[u2(b, at + 8 + 4 * i)]);
         }
     }
 
     private void localVariables(int at, ByteOutput a) {
         int count = u2(b, at + 6);
-        a.u2(u2(b, at)).u4(2 + 10 * count).u2(count);
+        int table = a.position() + 8;
+        a.bytes(b, at, 8 + 10 * count); // then each range moved in place
         for (int i = 0; i < count; i++) {
             int e = at + 8 + 10 * i;
             int start = u2(b, e);
             int end = start + u2(b, e + 2);
-            a.u2(newStart[start]).u2(newStart[end] - newStart[start]).u2(u2(b, e + 4)).u2(u2(b, e + 6)).u2(u2(b, e + 8));
+            a.u2At(table + 10 * i, newStart[start]);
+            a.u2At(table + 10 * i + 2, newStart[end] - newStart[start]);
         }
     }
 
     private void frames(int at, ByteOutput a) {
         List<Frame> frames = new ArrayList<>();
-        if (at >= 0) {
-            for (Frame f : StackMapFrames.decode(b, at + 6, initialLocals)) {
+        if (originalFrames != null) {
+            for (Frame f : originalFrames) {
                 frames.add(new Frame(newStart[f.offset], withNewLocal(moved(f.locals)), moved(f.stack)));
             }
         }
@@ -437,7 +446,8 @@ public final class MethodRewriter {
                     mark(start + u2(b, at + 10 + 10 * k));
                 }
             } else if (name.equals("StackMapTable")) {
-                for (Frame f : StackMapFrames.decode(b, at + 6, initialLocals)) {
+                originalFrames = StackMapFrames.decode(b, at + 6, initialLocals);
+                for (Frame f : originalFrames) {
                     mark(f.offset);
                 }
             }

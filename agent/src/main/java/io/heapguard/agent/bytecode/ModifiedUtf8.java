@@ -22,6 +22,18 @@ final class ModifiedUtf8 {
     }
 
     static byte[] encode(String s) {
+        byte[] ascii = new byte[s.length()];
+        for (int i = 0; i < ascii.length; i++) {
+            char c = s.charAt(i);
+            if (c == 0 || c >= 0x80) {
+                return encodeAll(s);
+            }
+            ascii[i] = (byte) c;
+        }
+        return ascii; // the names and descriptors the agent adds: one byte a character
+    }
+
+    private static byte[] encodeAll(String s) {
         ByteOutput out = new ByteOutput(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

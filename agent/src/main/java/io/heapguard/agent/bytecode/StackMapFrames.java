@@ -170,28 +170,42 @@ final class StackMapFrames {
         return n;
     }
 
-    /** {@code number_of_entries} and every frame as a {@code full_frame}; offsets must be increasing. */
+    /**
+     * {@code number_of_entries} and the frames, each as a {@code same_frame} or
+     * {@code same_locals_1_stack_item_frame} when its locals are those of the frame before, else as a
+     * {@code full_frame}; offsets must be increasing. (Written whole, the padded locals of every frame were
+     * most of the rewrite's time: it runs interpreted.)
+     */
     static void encode(List<Frame> frames, ByteOutput out) {
         out.u2(frames.size());
         int previous = -1;
+        int[] previousLocals = null;
         for (Frame f : frames) {
             if (f.offset <= previous) {
                 throw new IllegalStateException("two frames at or out of order near offset " + f.offset);
             }
-            out.u1(255).u2(previous < 0 ? f.offset : f.offset - previous - 1);
-            writeTypes(f.locals, out);
-            writeTypes(f.stack, out);
-            previous = f.offset;
-        }
-    }
-
-    private static void writeTypes(int[] types, ByteOutput out) {
-        out.u2(types.length);
-        for (int t : types) {
-            out.u1(tag(t));
-            if (tag(t) == OBJECT || tag(t) == UNINITIALIZED) {
-                out.u2(data(t));
+            int delta = previous < 0 ? f.offset : f.offset - previous - 1;
+            boolean sameLocals = previousLocals != null && Arrays.equals(previousLocals, f.locals);
+            if (sameLocals && f.stack.length == 0) {
+                if (delta < 64) {
+                    out.u1(delta); // same_frame
+                } else {
+                    out.u1(251).u2(delta); // same_frame_extended
+                }
+            } else if (sameLocals && f.stack.length == 1) {
+                if (delta < 64) {
+                    out.u1(64 + delta); // same_locals_1_stack_item_frame
+                } else {
+                    out.u1(247).u2(delta);
+                }
+                out.types(f.stack, false);
+            } else {
+                out.u1(255).u2(delta);
+                out.types(f.locals, true);
+                out.types(f.stack, true);
             }
+            previous = f.offset;
+            previousLocals = f.locals;
         }
     }
 }
