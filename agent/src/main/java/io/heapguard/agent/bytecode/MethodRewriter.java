@@ -106,7 +106,7 @@ public final class MethodRewriter {
         this.out = new ByteOutput(codeLength + 64);
         this.emitter = new CodeEmitter(out, pool);
         scanInstructions();
-        markExceptionBounds();
+        markLabels();
         for (int at = 1; at < codeLength; at++) {
             if (labelAt[at] && length[at] == 0) {
                 throw new IllegalStateException("a code offset " + at + " that is no instruction's");
@@ -424,7 +424,11 @@ public final class MethodRewriter {
         }
     }
 
-    private void markExceptionBounds() {
+    /**
+     * Marks the offsets the exception table, the line and local-variable tables and the frames name (the
+     * jumps were marked by the scan), and decodes the frames once.
+     */
+    private void markLabels() {
         for (int i = 0; i < exceptionCount; i++) {
             int e = exceptionTable + 8 * i;
             mark(u2(b, e));
