@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Collections are forced through the {@link Reclaimer}, which holds their budget and their verdicts.
  *
  * <p>Reading the heap in use costs two calls into the VM, more than the rest of a grant. A reading that
- * finds plenty of room therefore leaves {@link Slack}: bytes that later growths may take without a reading.
+ * finds plenty of room therefore leaves {@link Slack}: bytes that later growths may take without a reading,
+ * each thread a share at a time, so that most growths spend it without an atomic instruction.
  */
 final class HeapReserve {
     /** {@link #check}'s answer when the growth may go ahead. */
@@ -51,12 +52,12 @@ final class HeapReserve {
      *
      * @return {@link #GRANTED}, or the heap in use that a refusal reports
      */
-    long check(Account owner, long current, long requested, long reserve) {
+    long check(ThreadState ts, long current, long requested, long reserve) {
         if (requested < platform.pinnedFrom()) {
-            return decide(owner, current, requested, reserve, false);
+            return decide(ts, current, requested, reserve, false);
         }
         gate.awaitOpen();
-        long used = decide(owner, current, requested, reserve, true);
+        long used = decide(ts, current, requested, reserve, true);
         if (used != GRANTED) {
             gate.exit();
         }
@@ -73,13 +74,14 @@ final class HeapReserve {
         gate.exit();
     }
 
-    private long decide(Account owner, long current, long requested, long reserve, boolean pinned) {
+    private long decide(ThreadState ts, long current, long requested, long reserve, boolean pinned) {
+        Account owner = ts.owner;
         boolean large = requested >= maxHeap / PLACEMENT_SHARE;
         // Where arrays are pinned, a thread holding a large share of the heap in them runs out of runs of free
         // regions long before the heap runs out of room: its pinned growths (4 MiB arrays, five 1 MiB regions
         // each, held by the dozen) are judged by where they must go too, and never taken from the slack.
         boolean suspect = pinned && !large && holdsALargeShare(owner);
-        if (!large && !suspect && slack.take(requested, reserve)) {
+        if (!large && !suspect && slack.take(ts, requested, reserve)) {
             return GRANTED;
         }
         long ceiling = large ? platform.placementCeiling(requested, current) : Long.MAX_VALUE;
@@ -224,10 +226,17 @@ final class HeapReserve {
      * stale, so it only ever decides that no check is needed, never a refusal; every growth spends it, so
      * what other threads allocate untracked meanwhile has the other half of the headroom before a reading
      * is taken again. A full heap leaves none.
+     *
+     * <p>A thread takes a share of it at a time ({@link ThreadState#slack}) and spends that with plain
+     * writes: the atomic add was most of what the reserve cost a grant. Shares are taken atomically, so
+     * what all threads spend without a reading never exceeds the slack; a share is good only while its
+     * slack is the current one, and a new reading (a full heap leaves {@link #NONE}) ends every share at once.
      */
-    private static final class Slack extends AtomicLong {
+    static final class Slack extends AtomicLong {
         /** No slack, under no reserve ever in force: a full heap leaves this, allocating nothing. */
         static final Slack NONE = new Slack(-1, 0);
+        /** A thread takes this part of what is left at a time (or the growth, if larger). */
+        private static final int SHARE = 16;
 
         private final long reserve;
 
@@ -236,8 +245,23 @@ final class HeapReserve {
             this.reserve = reserve;
         }
 
-        boolean take(long bytes, long reserveNow) {
-            return reserve == reserveNow && get() >= bytes && addAndGet(-bytes) >= 0;
+        boolean take(ThreadState ts, long bytes, long reserveNow) {
+            if (reserve != reserveNow) {
+                return false;
+            }
+            if (ts.slack == this && ts.slackBytes >= bytes) {
+                ts.slackBytes -= bytes;
+                return true;
+            }
+            for (long left = get(); left >= bytes; left = get()) {
+                long share = Math.max(bytes, left / SHARE);
+                if (compareAndSet(left, left - share)) {
+                    ts.slack = this; // what remained of an earlier share is too little for this growth: dropped
+                    ts.slackBytes = share - bytes;
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -196,7 +196,7 @@ public final class Ledger {
         }
         charge(p, charges, point, global, p.globalLimit);
         if (onHeap && p.heapReserve > 0) {
-            long used = heapReserve.check(ts.owner, current, requested, p.heapReserve);
+            long used = heapReserve.check(ts, current, requested, p.heapReserve);
             if (used != HeapReserve.GRANTED) {
                 refuse(p, charges, point, Refusals.HEAP_RESERVE, false, p.heapReserve, used, null);
             }

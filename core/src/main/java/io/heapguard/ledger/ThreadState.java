@@ -23,6 +23,9 @@ final class ThreadState {
     final Account owner;
     final PendingCharges charges = new PendingCharges();
     boolean inLedger;
+    /** The heap reserve's slack this thread took a share of, and what is left of that share. */
+    HeapReserve.Slack slack;
+    long slackBytes;
     private Scope[] scopes = NO_SCOPES;
     private int depth;
 
