@@ -78,7 +78,7 @@ final class AgentControl extends NotificationBroadcasterSupport implements Agent
         if (dropped < 0) {
             return;
         }
-        Notification n = new Notification(DENIED, Management.AGENT, sequence.incrementAndGet(),
+        Notification n = new Notification(DENIED, Management.Names.AGENT, sequence.incrementAndGet(),
                 System.currentTimeMillis(), summary(r));
         n.setUserData(toComposite(r, dropped));
         sendNotification(n);

@@ -17,10 +17,21 @@ import java.lang.management.ManagementFactory;
  * either way, only their visibility arrives a little later.
  */
 public final class Management {
-    static final ObjectName AGENT = objectName("io.heapguard:type=Agent");
-    static final ObjectName GLOBAL = objectName("io.heapguard:type=Global");
 
     private Management() {
+    }
+
+    /**
+     * The beans' names, in a class of their own: creating the first {@code ObjectName} loads a few
+     * {@code java.management} classes that are not in the JDK's shared archive, about 1 ms that
+     * {@link #startInBackground} would otherwise spend on the thread that starts the application.
+     */
+    static final class Names {
+        static final ObjectName AGENT = objectName("io.heapguard:type=Agent");
+        static final ObjectName GLOBAL = objectName("io.heapguard:type=Global");
+
+        private Names() {
+        }
     }
 
     /**
@@ -69,10 +80,10 @@ public final class Management {
             RuleBeans rules = new RuleBeans(server, ledger);
             agent = new AgentControl(ledger, sources, version, rules);
             ledger.addRefusalListener(agent);
-            server.registerMBean(new StandardMBean(new GlobalView(ledger), GlobalMXBean.class, true), GLOBAL);
+            server.registerMBean(new StandardMBean(new GlobalView(ledger), GlobalMXBean.class, true), Names.GLOBAL);
             rules.registerAll();
             // Last: a client that waits for type=Agent finds every other bean and the listener in place.
-            server.registerMBean(new StandardEmitterMBean(agent, AgentMXBean.class, true, agent), AGENT);
+            server.registerMBean(new StandardEmitterMBean(agent, AgentMXBean.class, true, agent), Names.AGENT);
         } catch (JMException | RuntimeException e) {
             System.getLogger("io.heapguard").log(System.Logger.Level.WARNING,
                     "heapguard: JMX beans not registered, limits still apply: " + e);
