@@ -31,17 +31,19 @@ public final class Account {
     private volatile long used;
     private volatile long peak;
     private volatile long grants;
-    /** The collection epoch of the last charge within a limit: charges since then may be garbage. */
+    /** The collection epoch of the last charge against a limit: charges since then may be garbage. */
     private volatile long lastChargeEpoch = -1;
     private volatile long denials;
     private static final VarHandle GRANTS;
     private static final VarHandle DENIALS;
+    private static final VarHandle LAST_CHARGE_EPOCH;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             GRANTS = l.findVarHandle(Account.class, "grants", long.class);
             DENIALS = l.findVarHandle(Account.class, "denials", long.class);
+            LAST_CHARGE_EPOCH = l.findVarHandle(Account.class, "lastChargeEpoch", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -119,9 +121,15 @@ public final class Account {
         raisePeak(used); // a charge racing the reset must not leave the peak below what is held
     }
 
+    /**
+     * Records a charge made in collection {@code epoch}. Never moves back: a thread that read an older
+     * epoch and writes it last would hide a newer charge, and a refusal with the budget spent would then
+     * skip the collection that charge may need.
+     */
     void markCharged(long epoch) {
-        if (lastChargeEpoch != epoch) {
-            lastChargeEpoch = epoch;
+        long e;
+        while (epoch > (e = lastChargeEpoch) && !LAST_CHARGE_EPOCH.weakCompareAndSet(this, e, epoch)) {
+            // another thread marked meanwhile: look again
         }
     }
 

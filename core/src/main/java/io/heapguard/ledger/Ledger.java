@@ -236,6 +236,7 @@ public final class Ledger {
         if (!chargeWithin(account, bytes, limit)) {
             refuse(p, charges, point, account.name(), false, limit, account.used(), account);
             account.charge(bytes); // monitor mode: the growth goes ahead and is counted
+            account.markCharged(reclaimer.epoch()); // and, being a charge since the collection, may be garbage
         }
         charges.add(account);
     }
@@ -386,6 +387,15 @@ public final class Ledger {
 
     public long forcedCollections() {
         return reclaimer.forcedCollections();
+    }
+
+    /**
+     * What is left of the forced collections' time budget, in nanoseconds: with none left, a refusal
+     * collects first only when its account was charged since the last collection, at most four times a
+     * second (for tests; a storm spends it, and it refills at a quarter of wall time).
+     */
+    public long collectionBudgetNanos() {
+        return reclaimer.budgetNanos();
     }
 
     /** Collections asked for before a refusal that the JVM would not run (for tests). */

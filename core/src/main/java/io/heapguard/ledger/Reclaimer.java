@@ -123,6 +123,16 @@ final class Reclaimer {
         return v != null && v.linkedBefore >= links;
     }
 
+    /**
+     * What the budget holds now, in nanoseconds of collection: a forced collection is paid from it while it
+     * is above zero; at or below zero only an overdraft collection runs.
+     */
+    long budgetNanos() {
+        synchronized (lock) {
+            return Math.min(budgetCapNanos, budgetNanos + (long) ((System.nanoTime() - lastRefill) * budgetShare));
+        }
+    }
+
     /** The last collection's verdict, or null before the first. */
     Verdict verdict() {
         return verdict;
@@ -180,7 +190,13 @@ final class Reclaimer {
                 registry.endCount();
             }
             long end = System.nanoTime();
-            budgetNanos -= end - now;
+            long cost = end - now;
+            // The debt is at most the last collection's cost. Unbounded, a storm of overdraft collections that
+            // each took longer than the 1/4 of the interval the budget earns between them sank it as deep as
+            // the storm was long, and for as long after the storm every refusal on charges that had died since
+            // the last collection went without one (a soak's false refusal, 2026-12-06). During such a storm
+            // collections still run no oftener than the overdraft interval allows.
+            budgetNanos = Math.max(budgetNanos - cost, -cost);
             lastRefill = end;
             lastEnd = end;
             if (live < 0) {

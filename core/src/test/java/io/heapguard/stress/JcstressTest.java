@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs the jcstress tests of this package and the ledger package's own ({@code PlacementGateStress}, {@code SlackStress}) in a
+ * Runs the jcstress tests of this package and the ledger package's own ({@code PlacementGateStress}, {@code SlackStress},
+ * {@code ChargeEpochStress}) in a
  * forked JVM: {@code sanity} mode inside the ordinary build (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any forbidden
  * outcome, error, or no test at all.
  */
@@ -67,7 +68,7 @@ class JcstressTest {
         assertEquals(planned, passed, "some jcstress results failed or errored:\n" + tail(out));
         assertTrue(out.contains("Failed tests: No matches.") && out.contains("Error tests: No matches."), tail(out));
         for (String test : new String[] {"stress.AccountOverCommitStress", "stress.LedgerBackOutStress",
-                "ledger.PlacementGateStress", "ledger.SlackStress"}) {
+                "ledger.PlacementGateStress", "ledger.SlackStress", "ledger.ChargeEpochStress"}) {
             assertTrue(Files.exists(results.resolve("io.heapguard." + test + ".html")), test + " did not run");
         }
         System.out.println("jcstress " + MODE + ": " + last.group() + " (report " + results.toAbsolutePath()

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * direct-memory errors; objects kept for random times; limits, mode and configuration changed live all along),
  * then a known set kept and everything else dropped. After collections, every ledger (global, each rule, the
  * tracked heap total, live charges, an open scope) holds exactly the baseline plus that set, and exactly the
- * baseline once it is dropped too; no account was ever seen negative. Then, with nothing live, a 1 MiB buffer
+ * baseline once it is dropped too; no account was ever seen negative. Then, with nothing live and the forced
+ * collections' budget back from the run's storm of refusals (a debt of at most one collection), a 1 MiB buffer
  * far inside every limit must be granted: garbage never refuses.
  */
 class BalanceTest {
@@ -35,7 +36,7 @@ class BalanceTest {
                 .run(BalanceApp.class, Long.toString(Reliability.length(8_000, 300_000)), "4");
         Reliability.record("balance", "agent, mixed run", jdk, r, "live-changes", "outcomes", "minimum", "held",
                 "held.expected", "released", "baseline", "held.scope-used", "released.scope-used", "garbage.refused",
-                "garbage.forced-collections", "garbage.refusal");
+                "garbage.forced-collections", "garbage.refusal", "garbage.budget-at-end-ms", "garbage.budget-wait-ms");
         r.assertExit(0).assertResult("done", true);
         r.assertResult("negative-accounts", 0);
         assertEquals(r.result("held.expected"), r.result("held"), () -> "after the run\n" + r.describe());
@@ -51,6 +52,7 @@ class BalanceTest {
         }
         // and, the run over, nothing live: a 1 MiB buffer is refused by nothing (an application whose live data
         // fits is never refused because of garbage: docs/how-it-works.md)
+        r.assertResult("garbage.budget-back", true); // the run's debt is bounded: within 10 s it is paid
         r.assertResult("garbage.refused", 0);
     }
 }
