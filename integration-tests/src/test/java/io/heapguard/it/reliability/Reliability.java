@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class Reliability {
     static final boolean SOAK = Boolean.getBoolean("heapguard.reliability.soak");
+    private static final AtomicInteger GC_LOGS = new AtomicInteger();
 
     private Reliability() {
     }
@@ -42,11 +44,14 @@ final class Reliability {
         return Duration.ofSeconds(SOAK ? soakSeconds : ciSeconds);
     }
 
-    /** {@code -Xlog:gc:file=target/it-runs/gc-logs/<name>-jdk<N>.log}, overwritten by each run of that name. */
+    /**
+     * {@code -Xlog:gc:file=target/it-runs/gc-logs/<name>-jdk<N>-<run>.log}, a file of its own for every run, so
+     * that a rerun cannot overwrite the log of the failure it follows; the failure's command line names it.
+     */
     static String gcLog(String name, Jdk jdk) {
         try {
             Path dir = Files.createDirectories(Build.workDir().resolve("gc-logs"));
-            return "-Xlog:gc:file=" + dir.resolve(name + "-jdk" + jdk.feature() + ".log");
+            return "-Xlog:gc:file=" + dir.resolve(name + "-jdk" + jdk.feature() + "-" + GC_LOGS.incrementAndGet() + ".log");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
