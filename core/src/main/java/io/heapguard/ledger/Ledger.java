@@ -236,21 +236,17 @@ public final class Ledger {
         if (!chargeWithin(account, bytes, limit)) {
             refuse(p, charges, point, account.name(), false, limit, account.used(), account);
             account.charge(bytes); // monitor mode: the growth goes ahead and is counted
-            account.markCharged(reclaimer.epoch()); // and, being a charge since the collection, may be garbage
         }
+        account.markCharged(reclaimer.epoch()); // either way a charge since the collection, which may be garbage
         charges.add(account);
     }
 
     /** Charges within the limit, first crediting what the collector has found, then collecting. */
     private boolean chargeWithin(Account account, long bytes, long limit) {
         long epoch = reclaimer.epoch();
-        if (account.tryCharge(bytes, limit)
+        return account.tryCharge(bytes, limit)
                 || registry.drain() > 0 && account.tryCharge(bytes, limit)
-                || reclaimer.reclaim(epoch, account.lastChargeEpoch() == epoch) && account.tryCharge(bytes, limit)) {
-            account.markCharged(reclaimer.epoch());
-            return true;
-        }
-        return false;
+                || reclaimer.reclaim(epoch, account.lastChargeEpoch() == epoch) && account.tryCharge(bytes, limit);
     }
 
     /**

@@ -129,8 +129,13 @@ final class Reclaimer {
      */
     long budgetNanos() {
         synchronized (lock) {
-            return Math.min(budgetCapNanos, budgetNanos + (long) ((System.nanoTime() - lastRefill) * budgetShare));
+            return refilledBudget(System.nanoTime());
         }
+    }
+
+    /** Under the lock: the budget with what wall time has earned it since the last refill. */
+    private long refilledBudget(long now) {
+        return Math.min(budgetCapNanos, budgetNanos + (long) ((now - lastRefill) * budgetShare));
     }
 
     /** The last collection's verdict, or null before the first. */
@@ -156,7 +161,7 @@ final class Reclaimer {
                 return true;
             }
             long now = System.nanoTime();
-            budgetNanos = Math.min(budgetCapNanos, budgetNanos + (long) ((now - lastRefill) * budgetShare));
+            budgetNanos = refilledBudget(now);
             lastRefill = now;
             if (budgetNanos <= 0) {
                 if (!overdraft) {

@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs the jcstress tests of this package and the ledger package's own ({@code PlacementGateStress}, {@code SlackStress},
- * {@code ChargeEpochStress}) in a
- * forked JVM: {@code sanity} mode inside the ordinary build (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any forbidden
- * outcome, error, or no test at all.
+ * Runs the jcstress tests of this package and the ledger package's own ({@code PlacementGateStress},
+ * {@code SlackStress}, {@code ChargeEpochStress}) in a forked JVM: {@code sanity} mode inside the ordinary build
+ * (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any forbidden outcome, error, or no
+ * test at all.
  */
 class JcstressTest {
     private static final String MODE = System.getProperty("jcstress.mode", "sanity");
