@@ -48,7 +48,8 @@ final class HeapReserve {
      * Whether {@code owner}'s growth from {@code current} to {@code requested} bytes leaves {@code reserve}
      * bytes of the heap free. A growth the collector will pin first waits while another thread's placement
      * is being judged and allocated; when its own placement is judged and it is granted, this thread holds
-     * the {@link PlacementGate} until {@link #placementDone()}.
+     * the {@link PlacementGate}, and when it is granted without being judged it has passed the gate, either
+     * way until {@link #placementDone}.
      *
      * @return {@link #GRANTED}, or the heap in use that a refusal reports
      */
@@ -60,8 +61,24 @@ final class HeapReserve {
         long used = decide(ts, current, requested, reserve, true);
         if (used != GRANTED) {
             gate.exit();
+        } else if (gate.heldByCurrentThread()) {
+            ts.placementOwed = PlacementGate.HOLDS;
+        } else {
+            gate.pass(ts);
+            ts.placementOwed = PlacementGate.PASSED;
         }
         return used;
+    }
+
+    /**
+     * What the growth just granted on this thread owes the placement gate once allocated
+     * ({@link PlacementGate#HOLDS}, {@link PlacementGate#PASSED} or {@link PlacementGate#NOTHING}); asked once
+     * per grant, after {@link #check} if it was asked.
+     */
+    static byte placementOwed(ThreadState ts) {
+        byte owed = ts.placementOwed;
+        ts.placementOwed = PlacementGate.NOTHING;
+        return owed;
     }
 
     /** Whether the calling thread was granted a growth whose placement it holds the gate for. */
@@ -70,8 +87,12 @@ final class HeapReserve {
     }
 
     /** The calling thread's granted growth is allocated, or will not be: other threads' pinned growths go on. */
-    void placementDone() {
-        gate.exit();
+    void placementDone(byte owed) {
+        if (owed == PlacementGate.HOLDS) {
+            gate.exit();
+        } else if (owed == PlacementGate.PASSED) {
+            gate.landed(ThreadState.current());
+        }
     }
 
     private long decide(ThreadState ts, long current, long requested, long reserve, boolean pinned) {
@@ -99,7 +120,7 @@ final class HeapReserve {
         long used = reclaimer.heapUsed();
         // A heap at most half full has runs long enough for any pinned growth but a large one.
         boolean judged = large || suspect && used + requested > capacity / 2;
-        boolean placeable = !judged || placement(pinned, requested, current, used, false) >= requested;
+        boolean placeable = !judged || placement(ts, pinned, requested, current, used, false) >= requested;
         if (placeable && used + requested <= room) {
             long headroom = room - used - requested;
             slack = new Slack(reserve, Math.min(headroom / 2, maxHeap / PLACEMENT_SHARE));
@@ -151,7 +172,7 @@ final class HeapReserve {
             return live + maxHeap - capacity;
         }
         if (pinned && judged && (collected || !placeable)) {
-            long placement = placedAfterCollection(requested, current, linked);
+            long placement = placedAfterCollection(ts, requested, current, linked);
             if (placement < requested) {
                 return inUseBeside(placement);
             }
@@ -167,12 +188,14 @@ final class HeapReserve {
      * (no-false-refusals program, G1 / JDK 17, 40 growths of 205 MiB beside 102 MiB each way): without it one
      * refusal that the same bytes allocated unguarded right after contradicted, with it none.
      */
-    private long placedAfterCollection(long requested, long current, long linked) {
-        long placement = placement(true, requested, current, reclaimer.heapUsed(), reclaimer.collectedAfter(linked));
+    private long placedAfterCollection(ThreadState ts, long requested, long current, long linked) {
+        long placement = placement(ts, true, requested, current, reclaimer.heapUsed(),
+                reclaimer.collectedAfter(linked));
         if (placement < requested) {
-            gate.enter();
+            gate.enter(ts);
             reclaimer.reclaim(reclaimer.epoch(), true);
-            placement = placement(true, requested, current, reclaimer.heapUsed(), reclaimer.collectedAfter(linked));
+            placement = placement(ts, true, requested, current, reclaimer.heapUsed(),
+                    reclaimer.collectedAfter(linked));
         }
         return placement;
     }
@@ -181,9 +204,10 @@ final class HeapReserve {
      * {@link Platform#placementRoom}; for a pinned growth read with the gate held, and left held when there
      * is room, so that what was judged free stays free until the array is there.
      */
-    private long placement(boolean pinned, long requested, long current, long used, boolean afterCollection) {
+    private long placement(ThreadState ts, boolean pinned, long requested, long current, long used,
+                           boolean afterCollection) {
         if (pinned) {
-            gate.enter();
+            gate.enter(ts);
         }
         long room = platform.placementRoom(requested, current, used, afterCollection);
         if (pinned && room < requested) {

@@ -201,16 +201,17 @@ public final class Ledger {
                 refuse(p, charges, point, Refusals.HEAP_RESERVE, false, p.heapReserve, used, null);
             }
         }
+        byte placementOwed = HeapReserve.placementOwed(ts);
         try {
-            return granted(point, ts, charges, rules, current, requested);
+            return granted(point, ts, charges, rules, current, requested, placementOwed);
         } catch (RuntimeException | Error e) {
-            heapReserve.placementDone(); // no reservation will let the placement gate go
+            heapReserve.placementDone(placementOwed); // no reservation will settle with the placement gate
             throw e;
         }
     }
 
     private Reservation granted(GrowthPoint point, ThreadState ts, PendingCharges charges, Policy.Rule[] rules,
-                                long current, long requested) {
+                                long current, long requested, byte placementOwed) {
         ts.owner.charge(requested);
         charges.add(ts.owner);
 
@@ -226,8 +227,7 @@ public final class Ledger {
             }
         }
         Throwable site = requested >= ATTRIBUTION_MIN ? new Throwable() : null;
-        return new Reservation(this, point, requested, charges.take(), ts.owner, site,
-                heapReserve.holdsPlacementGate());
+        return new Reservation(this, point, requested, charges.take(), ts.owner, site, placementOwed);
     }
 
     /** Charges {@code account} within {@code limit}, or refuses; in monitor mode a refused charge is made anyway. */
@@ -404,9 +404,12 @@ public final class Ledger {
         return heapReserve.holdsPlacementGate();
     }
 
-    /** The allocation a reservation holding the placement gate was for is done, or will not happen. */
-    void placementDone() {
-        heapReserve.placementDone();
+    /**
+     * The allocation a reservation was for is done, or will not happen: settles what it owed the placement gate
+     * ({@link PlacementGate#HOLDS} or {@link PlacementGate#PASSED}).
+     */
+    void placementDone(byte owed) {
+        heapReserve.placementDone(owed);
     }
 
     ChargeRegistry registry() {

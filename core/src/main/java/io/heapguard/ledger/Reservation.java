@@ -6,7 +6,7 @@ package io.heapguard.ledger;
  */
 public final class Reservation {
     static final Reservation SENTINEL = new Reservation(null, GrowthPoint.BYTE_ARRAY_OUTPUT_STREAM, 0,
-            new Account[0], null, null, false);
+            new Account[0], null, null, PlacementGate.NOTHING);
 
     private final Ledger ledger;
     final GrowthPoint point;
@@ -14,14 +14,14 @@ public final class Reservation {
     final Account[] accounts;
     final Account owner;
     final Throwable site;
-    /** Whether this thread holds the heap reserve's placement gate until the allocation is done. */
-    private final boolean holdsGate;
+    /** What this growth owes the heap reserve's placement gate once allocated: see {@link PlacementGate}. */
+    private final byte placementOwed;
     private boolean settled;
 
     Reservation(Ledger ledger, GrowthPoint point, long bytes, Account[] accounts, Account owner, Throwable site,
-                boolean holdsGate) {
+                byte placementOwed) {
         this.ledger = ledger;
-        this.holdsGate = holdsGate;
+        this.placementOwed = placementOwed;
         this.point = point;
         this.bytes = bytes;
         this.accounts = accounts;
@@ -68,14 +68,14 @@ public final class Reservation {
         creditAll();
     }
 
-    /** Marks this settled and lets the gate go; false when it was settled already. */
+    /** Marks this settled and settles with the placement gate; false when it was settled already. */
     private boolean settle() {
         if (settled) {
             return false;
         }
         settled = true;
-        if (holdsGate) {
-            ledger.placementDone();
+        if (placementOwed != PlacementGate.NOTHING) {
+            ledger.placementDone(placementOwed);
         }
         return true;
     }

@@ -26,6 +26,10 @@ final class ThreadState {
     /** The heap reserve's slack this thread took a share of, and what is left of that share. */
     HeapReserve.Slack slack;
     long slackBytes;
+    /** Pinned arrays this thread passed the placement gate for that have not landed ({@link PlacementGate}). */
+    int passedGate;
+    /** What the growth the heap reserve just granted owes the placement gate, until its reservation takes it. */
+    byte placementOwed;
     private Scope[] scopes = NO_SCOPES;
     private int depth;
 

@@ -25,21 +25,22 @@ public class PlacementGateStress {
 
     @Actor
     public void first() {
-        gate.enter();
+        gate.enter(ThreadState.current());
         holders++;
         gate.exit();
     }
 
     @Actor
     public void second() {
-        gate.enter();
+        gate.enter(ThreadState.current());
         holders++;
         gate.exit();
     }
 
     @Arbiter
     public void after(I_Result r) {
-        gate.enter(); // returns at once when both have let go: the arbiter would wait a second otherwise
+        // Returns at once when both have let go: the arbiter would wait a second otherwise.
+        gate.enter(ThreadState.current());
         r.r1 = holders;
         gate.exit();
     }

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Where the collector pins arrays (G1 before JDK 21), a growth whose placement the heap reserve judged holds
  * the placement gate from that look until its array exists: other threads' pinned growths wait, smaller ones
- * never do, and a refusal, an abandoned allocation or a bound one lets the gate go.
+ * never do, the look waits for the pinned arrays granted before it, and a refusal, an abandoned allocation or a
+ * bound one lets the gate go.
  */
 class PlacementGateTest {
     private static final long MIB = 1024 * 1024;
@@ -92,6 +93,39 @@ class PlacementGateTest {
     }
 
     @Test
+    void aJudgedGrowthLooksOnlyOnceThePinnedArraysGrantedBeforeItExist() throws Throwable {
+        FreshThread.run("placement", () -> {
+            Pinning platform = new Pinning(Long.MAX_VALUE);
+            Ledger ledger = ledger(platform);
+            CountDownLatch granted = new CountDownLatch(1);
+            CountDownLatch allocate = new CountDownLatch(1);
+            Thread pinned = new Thread(() -> {
+                Reservation r = ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, MIB, 2 * MIB);
+                granted.countDown();
+                awaitQuietly(allocate);
+                r.bindOwner(new Object());
+            }, "pinned, granted without a look");
+            pinned.setDaemon(true);
+            pinned.start();
+            assertTrue(granted.await(30, TimeUnit.SECONDS));
+            assertEquals(0, platform.placementsAsked.get());
+
+            Thread judged = new Thread(() -> ledger.reserve(BYTE_ARRAY_OUTPUT_STREAM, LARGE / 2, LARGE).abandon(),
+                    "judged");
+            judged.setDaemon(true);
+            judged.start();
+            awaitWaiting(judged);
+            assertEquals(0, platform.placementsAsked.get(),
+                    "no look at the regions while a pinned array granted before it may still land there");
+
+            allocate.countDown();
+            judged.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(judged.isAlive());
+            assertEquals(1, platform.placementsAsked.get(), "the array landed: the judged growth looks");
+        });
+    }
+
+    @Test
     void anAbandonedAllocationLetsTheGateGo() throws Throwable {
         FreshThread.run("placement", () -> {
             Ledger ledger = ledger(new Pinning(Long.MAX_VALUE));
@@ -122,6 +156,14 @@ class PlacementGateTest {
             assertEquals(0, platform.placementsAsked.get(), "no collection yet: no largest holder to judge");
             assertFalse(ledger.holdsPlacementGate());
         });
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Returns once {@code t} waits (on the gate's monitor), failing after 30 s. */

@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the jcstress tests of this package and the ledger package's own ({@code PlacementGateStress},
- * {@code SlackStress}, {@code ChargeEpochStress}) in a forked JVM: {@code sanity} mode inside the ordinary build
- * (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any forbidden outcome, error, or no
- * test at all.
+ * {@code PlacementPassStress}, {@code SlackStress}, {@code ChargeEpochStress}) in a forked JVM: {@code sanity}
+ * mode inside the ordinary build (seconds), {@code default} with {@code -Pstress}. Fails if jcstress reports any
+ * forbidden outcome, error, or no test at all.
  */
 class JcstressTest {
     private static final String MODE = System.getProperty("jcstress.mode", "sanity");
@@ -68,7 +68,8 @@ class JcstressTest {
         assertEquals(planned, passed, "some jcstress results failed or errored:\n" + tail(out));
         assertTrue(out.contains("Failed tests: No matches.") && out.contains("Error tests: No matches."), tail(out));
         for (String test : new String[] {"stress.AccountOverCommitStress", "stress.LedgerBackOutStress",
-                "ledger.PlacementGateStress", "ledger.SlackStress", "ledger.ChargeEpochStress"}) {
+                "ledger.PlacementGateStress", "ledger.PlacementPassStress", "ledger.SlackStress",
+                "ledger.ChargeEpochStress"}) {
             assertTrue(Files.exists(results.resolve("io.heapguard." + test + ".html")), test + " did not run");
         }
         System.out.println("jcstress " + MODE + ": " + last.group() + " (report " + results.toAbsolutePath()
