@@ -92,11 +92,8 @@ final class PlacementGate {
         }
     }
 
-    /** The array the calling thread passed the gate for exists, or will not. */
+    /** The array the calling thread passed the gate for ({@link #pass}) exists, or will not. */
     void landed(ThreadState ts) {
-        if (ts.passedGate == 0) {
-            return;
-        }
         synchronized (lock) {
             ts.passedGate--;
             inFlight--;

@@ -26,7 +26,11 @@ final class ThreadState {
     /** The heap reserve's slack this thread took a share of, and what is left of that share. */
     HeapReserve.Slack slack;
     long slackBytes;
-    /** Pinned arrays this thread passed the placement gate for that have not landed ({@link PlacementGate}). */
+    /**
+     * Pinned arrays this thread passed the placement gate for that have not landed ({@link PlacementGate}). Per
+     * thread because a hook woven at a method's entry settles only at its return: a growth judged inside that
+     * method's body must not wait out the gate's second for its own thread's array, which cannot land before it.
+     */
     int passedGate;
     /** What the growth the heap reserve just granted owes the placement gate, until its reservation takes it. */
     byte placementOwed;

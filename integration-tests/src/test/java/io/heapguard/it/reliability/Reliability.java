@@ -51,7 +51,8 @@ final class Reliability {
     static String gcLog(String name, Jdk jdk) {
         try {
             Path dir = Files.createDirectories(Build.workDir().resolve("gc-logs"));
-            return "-Xlog:gc:file=" + dir.resolve(name + "-jdk" + jdk.feature() + "-" + GC_LOGS.incrementAndGet() + ".log");
+            String file = name + "-jdk" + jdk.feature() + "-" + GC_LOGS.incrementAndGet() + ".log";
+            return "-Xlog:gc:file=" + dir.resolve(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
